@@ -1,0 +1,137 @@
+package sim
+
+import "fmt"
+
+// Kind is the type of a trace event.
+type Kind uint8
+
+// The trace event kinds. Node is where the event happens; Peer is the other
+// end where there is one.
+const (
+	KindSend        Kind = iota + 1 // Node sent Msg to Peer
+	KindDeliver                     // Node received Msg from Peer
+	KindDrop                        // a message from Node to Peer was lost; Tag says why
+	KindTimer                       // Node's timer (Timer, Tag) fired
+	KindCrash                       // Node crashed: volatile state and timers gone
+	KindRestart                     // Node restarted from its storage
+	KindPause                       // Node's process was paused for Value ns
+	KindResume                      // Node's process resumed
+	KindClockStep                   // Node's wall clock stepped by Value ns
+	KindDrift                       // Node's clock drift became Value ppb
+	KindPartition                   // reachability replaced; Tag describes it
+	KindCut                         // one-way cut; Tag describes it
+	KindHeal                        // full reachability restored
+	KindLink                        // a link's settings changed; Tag describes it
+	KindLead                        // Node believes it leads Gen
+	KindStepDown                    // Node no longer believes it leads Gen
+	KindActIssued                   // Node acted in Gen; the act goes to the resource
+	KindActWithheld                 // Node's MayAct(Gen) refused an act that was due
+	KindActApplied                  // the resource (Node) applied Peer's act in Gen: Accepted or not
+)
+
+var kindNames = [...]string{
+	KindSend: "send", KindDeliver: "deliver", KindDrop: "drop", KindTimer: "timer",
+	KindCrash: "crash", KindRestart: "restart", KindPause: "pause", KindResume: "resume",
+	KindClockStep: "clock-step", KindDrift: "drift", KindPartition: "partition", KindCut: "cut",
+	KindHeal: "heal", KindLink: "link", KindLead: "lead", KindStepDown: "step-down",
+	KindActIssued: "act", KindActWithheld: "act-withheld", KindActApplied: "act-applied",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// ParseKind is the inverse of Kind.String.
+func ParseKind(s string) (Kind, bool) {
+	for k, name := range kindNames {
+		if name == s && name != "" {
+			return Kind(k), true
+		}
+	}
+	return 0, false
+}
+
+// IsFault reports whether the kind is a fault being applied.
+func (k Kind) IsFault() bool {
+	switch k {
+	case KindCrash, KindRestart, KindPause, KindResume, KindClockStep, KindDrift,
+		KindPartition, KindCut, KindHeal, KindLink:
+		return true
+	}
+	return false
+}
+
+// Drop reasons, in Event.Tag of KindDrop.
+const (
+	DropLoss      = "loss"      // the link lost it
+	DropPartition = "partition" // no path from sender to receiver, at send or at arrival
+	DropDown      = "down"      // the receiver was crashed when it arrived
+)
+
+// Event is one entry of a run's trace. The kernel reuses one Event for every
+// call to its observers: an observer that keeps an event must copy it.
+type Event struct {
+	Index    int64 // 0, 1, 2, ... in the order events happen
+	At       Time
+	Kind     Kind
+	Node     NodeID
+	Peer     NodeID
+	Gen      Generation
+	Timer    TimerID
+	Value    int64  // pause length, clock step, drift: see Kind
+	Accepted bool   // for KindActApplied
+	Tag      string // timer tag, drop reason or fault description
+	Msg      Message
+}
+
+// Observer receives every event of a run as it happens. Observers run on
+// the run's goroutine, in the order they were added, and must not call back
+// into the run.
+type Observer interface {
+	Observe(e *Event)
+}
+
+// ObserverFunc adapts a function to an Observer.
+type ObserverFunc func(e *Event)
+
+// Observe calls f(e).
+func (f ObserverFunc) Observe(e *Event) { f(e) }
+
+// hashEvent folds an event's canonical fields into a running 64-bit hash.
+// The message itself is left out (its contents show up in what it causes),
+// so the hash needs no formatting and no allocation.
+func hashEvent(h uint64, e *Event) uint64 {
+	h = mix(h, uint64(e.Index))
+	h = mix(h, uint64(e.At))
+	h = mix(h, uint64(e.Kind)|uint64(uint32(e.Node))<<8|uint64(boolIndex(e.Accepted))<<40)
+	h = mix(h, uint64(uint32(e.Peer)))
+	h = mix(h, uint64(e.Gen))
+	h = mix(h, uint64(e.Timer))
+	h = mix(h, uint64(e.Value))
+	for i := 0; i < len(e.Tag); i++ {
+		h = (h ^ uint64(e.Tag[i])) * fnvPrime
+	}
+	return h
+}
+
+const (
+	fnvOffset = 0xcbf29ce484222325
+	fnvPrime  = 0x100000001b3
+)
+
+// mix is FNV-1a over a 64-bit word with a fold of the high bits, so a change
+// anywhere in the word reaches every bit of the hash.
+func mix(h, w uint64) uint64 {
+	h = (h ^ w) * fnvPrime
+	return h ^ h>>29
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

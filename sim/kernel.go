@@ -1,0 +1,362 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"time"
+
+	"github.com/electsim/electsim/clock"
+	"github.com/electsim/electsim/network"
+)
+
+// Sim is one run: a scenario, a protocol and a seed. Build it with New, add
+// observers, then call Run once. Everything happens on the caller's
+// goroutine and depends on the scenario and seed alone.
+type Sim struct {
+	scenario *Scenario // expanded: no nemesis, every random choice made
+	protocol Protocol
+	seed     uint64
+	roster   *Roster
+	net      *network.Net
+	nodes    []*nodeState // by NodeID; nodes[0] is nil
+	faults   []compiledFault
+
+	queue     queue
+	seq       uint64
+	now       Time
+	end       Time
+	atInstant int
+	inFlight  int
+	nextTimer TimerID
+	limits    Limits
+
+	ev        Event
+	index     int64
+	hash      uint64
+	observers []Observer
+	logf      func(at Time, node NodeID, line string)
+	stop      error
+	ran       bool
+}
+
+// Result is what a run produced.
+type Result struct {
+	Scenario  string
+	Protocol  string
+	Seed      uint64
+	Events    int64  // trace events
+	TraceHash uint64 // over every event's canonical fields
+	End       Time   // true time reached: the duration unless the run stopped early
+	// Err is nil when the run reached its duration, a *LimitError when a
+	// limit stopped it, or a *PanicError when a protocol panicked.
+	Err error
+}
+
+// TraceHashString formats a trace hash as the CLI and saved scenarios show it.
+func TraceHashString(h uint64) string { return fmt.Sprintf("%016x", h) }
+
+// New validates the scenario for the protocol, expands its nemesis with the
+// seed and builds the run. The scenario is not modified.
+func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
+	if p.New == nil {
+		return nil, fmt.Errorf("protocol %q has no factory", p.Name)
+	}
+	expanded, err := s.Expand(p.Services, seed)
+	if err != nil {
+		return nil, err
+	}
+	roster, _ := NewRoster(expanded.Nodes, p.Services) // Expand validated it
+	sim := &Sim{
+		scenario: expanded, protocol: p, seed: seed, roster: roster,
+		end: Time(expanded.Duration), limits: expanded.Limits, hash: fnvOffset, seq: 1,
+	}
+	sim.net = buildNetwork(expanded, roster, seed)
+	sim.nodes = buildNodes(sim)
+	if sim.faults, err = compileFaults(expanded, roster); err != nil {
+		return nil, err
+	}
+	return sim, nil
+}
+
+// Observe adds observers; they see every event from the start of the run.
+func (s *Sim) Observe(obs ...Observer) { s.observers = append(s.observers, obs...) }
+
+// OnLog receives the lines nodes write with Env.Logf.
+func (s *Sim) OnLog(f func(at Time, node NodeID, line string)) { s.logf = f }
+
+// Roster returns the run's nodes.
+func (s *Sim) Roster() *Roster { return s.roster }
+
+// Scenario returns the expanded scenario: the nemesis turned into plain
+// faults and every random shape given its order. Run with the same seed it
+// replays this run.
+func (s *Sim) Scenario() *Scenario { return s.scenario }
+
+// Seed returns the run's seed.
+func (s *Sim) Seed() uint64 { return s.seed }
+
+// Run runs the simulation to its end and reports. A protocol panic or a
+// broken limit ends the run early with Result.Err set; events up to then
+// were observed as usual.
+func (s *Sim) Run() (res Result) {
+	if s.ran {
+		panic("sim: Run called twice")
+	}
+	s.ran = true
+	defer func() {
+		if r := recover(); r != nil {
+			s.stop = &PanicError{Seed: s.seed, At: s.now, Index: s.index, Value: r, Stack: string(debug.Stack())}
+		}
+		res = Result{
+			Scenario: s.scenario.Name, Protocol: s.protocol.Name, Seed: s.seed,
+			Events: s.index, TraceHash: s.hash, End: min(s.now, s.end), Err: s.stop,
+		}
+		if s.stop == nil {
+			res.End = s.end
+		}
+	}()
+	s.boot()
+	s.loop()
+	return
+}
+
+func (s *Sim) boot() {
+	for i, f := range s.faults {
+		s.push(item{at: f.at, kind: itemFault, ref: uint64(i)})
+	}
+	for _, n := range s.nodes[1:] {
+		s.startNode(n)
+	}
+}
+
+func (s *Sim) loop() {
+	for s.stop == nil && s.queue.len() > 0 && s.queue.peek().at < s.end {
+		it := s.queue.pop()
+		if it.at != s.now {
+			s.now, s.atInstant = it.at, 0
+		}
+		if s.atInstant++; s.atInstant > s.limits.MaxAtInstant {
+			s.stop = &LimitError{Limit: "max_at_instant", Value: int64(s.limits.MaxAtInstant), At: s.now, Index: s.index}
+			return
+		}
+		s.step(&it)
+	}
+}
+
+func (s *Sim) step(it *item) {
+	switch it.kind {
+	case itemDeliver:
+		s.arrive(it)
+	case itemTimer:
+		s.expire(it)
+	case itemFault:
+		s.applyFault(&s.faults[it.ref])
+	case itemResume:
+		s.resume(s.nodes[it.node], it.ref)
+	}
+}
+
+// push schedules an item and returns its sequence number.
+func (s *Sim) push(it item) uint64 {
+	it.seq = s.seq
+	s.seq++
+	s.queue.push(it)
+	return it.seq
+}
+
+// publish stamps an event with its index and time, folds it into the trace
+// hash and hands it to the observers.
+func (s *Sim) publish(e Event) {
+	e.Index, e.At = s.index, s.now
+	s.ev = e
+	s.index++
+	s.hash = hashEvent(s.hash, &s.ev)
+	for _, o := range s.observers {
+		o.Observe(&s.ev)
+	}
+	if s.index > s.limits.MaxEvents && s.stop == nil {
+		s.stop = &LimitError{Limit: "max_events", Value: s.limits.MaxEvents, At: s.now, Index: s.index}
+	}
+}
+
+// send puts a message on the wire; the network decides its fate.
+func (s *Sim) send(from, to NodeID, m Message) {
+	if to <= 0 || int(to) >= len(s.nodes) {
+		panic(fmt.Sprintf("%s sent %T to node %d, which does not exist", s.roster.Name(from), m, to))
+	}
+	s.publish(Event{Kind: KindSend, Node: from, Peer: to, Msg: m})
+	if !s.net.Reachable(index(from), index(to)) {
+		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropPartition, Msg: m})
+		return
+	}
+	d := s.net.Transmit(index(from), index(to), int64(s.now))
+	if d.Copies == 0 {
+		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropLoss, Msg: m})
+		return
+	}
+	for _, at := range d.At[:d.Copies] {
+		if at >= int64(s.end) {
+			continue // arrives after the run: it never shows
+		}
+		if s.inFlight >= s.limits.MaxInFlight {
+			s.stop = &LimitError{Limit: "max_in_flight", Value: int64(s.limits.MaxInFlight), At: s.now, Index: s.index}
+			return
+		}
+		s.inFlight++
+		s.push(item{at: Time(at), kind: itemDeliver, node: to, from: from, msg: m})
+	}
+}
+
+// arrive handles a message reaching its destination.
+func (s *Sim) arrive(it *item) {
+	n := s.nodes[it.node]
+	switch {
+	case !n.up:
+		s.drop(it, DropDown)
+	case !s.net.Reachable(index(it.from), index(it.node)):
+		s.drop(it, DropPartition) // a cut appeared while it was in flight
+	case n.paused:
+		n.held = append(n.held, *it) // the OS has it; the process will read it on resume
+	default:
+		s.inFlight--
+		s.deliver(n, it.from, it.msg)
+	}
+}
+
+func (s *Sim) drop(it *item, reason string) {
+	s.inFlight--
+	s.publish(Event{Kind: KindDrop, Node: it.from, Peer: it.node, Tag: reason, Msg: it.msg})
+}
+
+func (s *Sim) deliver(n *nodeState, from NodeID, m Message) {
+	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: from, Msg: m})
+	n.impl.Deliver(from, m)
+}
+
+// LimitError says which limit stopped a run, and when.
+type LimitError struct {
+	Limit string // max_events, max_in_flight or max_at_instant
+	Value int64
+	At    Time
+	Index int64
+}
+
+func (e *LimitError) Error() string {
+	what := map[string]string{
+		"max_events":     "the run exceeded %d events",
+		"max_in_flight":  "more than %d messages were in flight at once",
+		"max_at_instant": "true time stopped advancing: more than %d events at one instant",
+	}[e.Limit]
+	return fmt.Sprintf("limit %s: "+what+" (at t=%v, event %d); raise limits.%s if this is expected", e.Limit, e.Value, e.At, e.Index, e.Limit)
+}
+
+// PanicError is a protocol's panic inside a run, with what it takes to
+// reproduce it.
+type PanicError struct {
+	Seed  uint64
+	At    Time
+	Index int64
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("panic at t=%v (event %d, seed %d): %v\n%s", e.At, e.Index, e.Seed, e.Value, e.Stack)
+}
+
+// nodeState is the kernel's side of one node.
+type nodeState struct {
+	id        NodeID
+	name      string
+	impl      Node
+	guard     ActGuard
+	env       *nodeEnv
+	clock     clock.Clock
+	baseDrift int64 // the drift the scenario gave it, for drift resets
+	storage   *Storage
+	rng       *rand.Rand // protocol stream: Env.Rand
+	work      *rand.Rand // workload stream: act jitter
+
+	up         bool
+	paused     bool
+	pauseEpoch uint64
+	held       []item // arrivals and expiries while paused, in order
+	timers     []timerSlot
+
+	leading  bool
+	gen      Generation
+	actTimer TimerID // 0 when no act is scheduled
+	actMsg   Message // Act{gen} boxed once per generation
+}
+
+func buildNodes(s *Sim) []*nodeState {
+	nodes := make([]*nodeState, s.roster.Len()+1)
+	for id := NodeID(1); int(id) <= s.roster.Len(); id++ {
+		name := s.roster.Name(id)
+		n := &nodeState{
+			id: id, name: name, storage: newStorage(),
+			clock: nodeClock(s.scenario, name, newStream(s.seed, streamClock, int(id), 0)),
+			rng:   newStream(s.seed, streamProtocol, int(id), 0),
+			work:  newStream(s.seed, streamWorkload, int(id), 0),
+		}
+		n.baseDrift = n.clock.DriftPPB()
+		nodes[id] = n
+	}
+	return nodes
+}
+
+// nodeClock sets a node's clock from the scenario: the common drift plus a
+// random part, a random wall offset, then the node's own overrides.
+func nodeClock(sc *Scenario, name string, r *rand.Rand) clock.Clock {
+	c := sc.Clocks
+	drift := c.DriftPPM + (2*r.Float64()-1)*c.RandomDriftPPM
+	offset := time.Duration((2*r.Float64() - 1) * float64(c.RandomOffset))
+	if own, ok := c.Nodes[name]; ok {
+		if own.DriftPPM != nil {
+			drift = *own.DriftPPM
+		}
+		if own.Offset != nil {
+			offset = *own.Offset
+		}
+	}
+	return clock.New(clock.PPB(drift), offset)
+}
+
+func buildNetwork(sc *Scenario, roster *Roster, seed uint64) *network.Net {
+	n := sc.Network
+	def := network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
+	net := network.New(roster.Len(), def, func(from, to int) *rand.Rand {
+		return newStream(seed, streamNetwork, from, to)
+	})
+	for _, o := range n.Links {
+		applyLinkOverride(net, roster, o)
+	}
+	return net
+}
+
+// applyLinkOverride changes the fields the override sets on its link(s).
+func applyLinkOverride(net *network.Net, roster *Roster, o LinkOverride) {
+	from, _ := roster.ID(o.From)
+	to, _ := roster.ID(o.To)
+	pairs := [][2]NodeID{{from, to}}
+	if o.Both {
+		pairs = append(pairs, [2]NodeID{to, from})
+	}
+	for _, p := range pairs {
+		l := net.Link(index(p[0]), index(p[1]))
+		if o.Latency != nil {
+			l.Latency = *o.Latency
+		}
+		if o.Loss != nil {
+			l.Loss = *o.Loss
+		}
+		if o.Duplicate != nil {
+			l.Duplicate = *o.Duplicate
+		}
+		if o.Reorder != nil {
+			l.Reorder = *o.Reorder
+		}
+		net.SetLink(index(p[0]), index(p[1]), l)
+	}
+}

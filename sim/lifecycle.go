@@ -1,0 +1,143 @@
+package sim
+
+import "time"
+
+// startNode builds a fresh protocol instance and starts it: at boot and at
+// every restart. Only the node's Storage carries over.
+func (s *Sim) startNode(n *nodeState) {
+	n.up = true
+	if n.id == s.roster.Resource() {
+		n.impl = &resourceNode{sim: s, fenced: s.scenario.Resource.Fencing == FencingGeneration}
+	} else {
+		n.impl = s.protocol.New(n.id, n.name)
+	}
+	n.guard, _ = n.impl.(ActGuard)
+	n.env = &nodeEnv{sim: s, n: n}
+	n.impl.Start(n.env)
+}
+
+// crash stops a node for good until a restart: its volatile state, timers,
+// held messages and leadership belief are gone.
+func (s *Sim) crash(n *nodeState) {
+	if !n.up {
+		return
+	}
+	s.publish(Event{Kind: KindCrash, Node: n.id, Gen: n.gen})
+	for i := range n.held {
+		if it := &n.held[i]; it.kind == itemDeliver {
+			s.drop(it, DropDown)
+		}
+	}
+	clear(n.held)
+	clear(n.timers)
+	*n = nodeState{
+		id: n.id, name: n.name, clock: n.clock, baseDrift: n.baseDrift, storage: n.storage, rng: n.rng, work: n.work,
+		held: n.held[:0], timers: n.timers[:0], pauseEpoch: n.pauseEpoch,
+	}
+}
+
+func (s *Sim) restart(n *nodeState) {
+	if n.up {
+		return
+	}
+	s.publish(Event{Kind: KindRestart, Node: n.id})
+	s.startNode(n)
+}
+
+// pause freezes a node's process: its clock runs on, but deliveries and
+// timer expiries wait until the resume, which replays them in order.
+func (s *Sim) pause(n *nodeState, d time.Duration) {
+	if !n.up || n.paused {
+		return
+	}
+	n.paused = true
+	n.pauseEpoch++
+	s.publish(Event{Kind: KindPause, Node: n.id, Value: int64(d)})
+	if at := s.now + Time(d); at < s.end {
+		s.push(item{at: at, kind: itemResume, node: n.id, ref: n.pauseEpoch})
+	}
+}
+
+func (s *Sim) resume(n *nodeState, epoch uint64) {
+	if !n.up || !n.paused || n.pauseEpoch != epoch {
+		return // crashed, or a later pause owns this node now
+	}
+	n.paused = false
+	s.publish(Event{Kind: KindResume, Node: n.id})
+	// A handler run here cannot pause the node again, so held does not grow
+	// while it is replayed.
+	for i := 0; i < len(n.held) && n.up; i++ {
+		it := &n.held[i]
+		if it.kind == itemDeliver {
+			s.inFlight--
+			s.deliver(n, it.from, it.msg)
+		} else if slot := n.timer(TimerID(it.ref)); slot != nil {
+			s.fire(n, slot)
+		}
+	}
+	clear(n.held)
+	n.held = n.held[:0]
+}
+
+// lead starts or moves a node's leadership belief and makes sure its act
+// workload runs.
+func (s *Sim) lead(n *nodeState, gen Generation) {
+	if !s.roster.IsParticipant(n.id) {
+		panic(n.name + " is a service and cannot lead")
+	}
+	if n.leading && n.gen == gen {
+		return
+	}
+	n.leading, n.gen = true, gen
+	s.publish(Event{Kind: KindLead, Node: n.id, Gen: gen})
+	if n.actTimer == 0 {
+		n.actTimer = s.setTimer(n, 0, "act", true)
+	}
+}
+
+func (s *Sim) stepDown(n *nodeState) {
+	if !n.leading {
+		return
+	}
+	n.leading = false
+	s.publish(Event{Kind: KindStepDown, Node: n.id, Gen: n.gen})
+	if n.actTimer != 0 {
+		s.stopTimer(n, n.actTimer)
+		n.actTimer = 0
+	}
+}
+
+// act is the workload: a believing leader's act timer fired. A node with
+// MayAct is asked first; then the act goes over the network to the resource.
+func (s *Sim) act(n *nodeState) {
+	n.actTimer = 0
+	gen := n.gen
+	if n.guard != nil && !n.guard.MayAct(gen) {
+		s.publish(Event{Kind: KindActWithheld, Node: n.id, Gen: gen})
+	} else {
+		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen})
+		if a, ok := n.actMsg.(Act); !ok || a.Gen != gen {
+			n.actMsg = Act{Gen: gen}
+		}
+		s.send(n.id, s.roster.Resource(), n.actMsg)
+	}
+	if n.leading && n.actTimer == 0 {
+		n.actTimer = s.setTimer(n, s.actInterval(n), "act", true)
+	}
+}
+
+func (s *Sim) actInterval(n *nodeState) time.Duration {
+	w := s.scenario.Workload
+	if w.Jitter == 0 {
+		return w.ActEvery
+	}
+	spread := (2*n.work.Float64() - 1) * w.Jitter
+	return w.ActEvery + time.Duration(spread*float64(w.ActEvery))
+}
+
+// Act is the message an act sends to the resource.
+type Act struct {
+	Gen Generation
+}
+
+func durationOf(ns int64) time.Duration { return time.Duration(ns) }

@@ -1,0 +1,218 @@
+package sim
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/electsim/electsim/network"
+)
+
+// MaxNemesisFaults bounds how many faults a nemesis expands into; a tiny
+// interval over a long run stops drawing there.
+const MaxNemesisFaults = 100_000
+
+// Expand validates the scenario for a protocol's services and returns a copy
+// in which the nemesis has become plain faults and every random choice (a
+// random-halves order) is made, drawn from the faults stream of seed. The
+// faults are in time order. Run with the same seed, the copy replays exactly
+// what the original runs: it is what a failing run saves.
+func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
+	c := s.Clone()
+	if err := c.Validate(services); err != nil {
+		return nil, err
+	}
+	r := newStream(seed, streamFaults, 0, 0)
+	if c.Nemesis != nil {
+		c.Faults = append(c.Faults, expandNemesis(c, r)...)
+		c.Nemesis = nil
+	}
+	for i, f := range c.Faults {
+		if p := f.Partition; p != nil && p.Shape == ShapeRandomHalves && len(p.Order) == 0 {
+			own := *p
+			own.Order = shuffledParticipants(c.Nodes, r)
+			c.Faults[i].Partition = &own
+		}
+	}
+	slices.SortStableFunc(c.Faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
+	return c, nil
+}
+
+func participantNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "n" + strconv.Itoa(i+1)
+	}
+	return out
+}
+
+func shuffledParticipants(n int, r *rand.Rand) []string {
+	names := participantNames(n)
+	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	return names
+}
+
+// nemesisPlan draws a nemesis's faults. Network faults (partitions, cuts)
+// never overlap one another, nor do link degradations, nor two faults on
+// one node: each is undone before the next of its class begins.
+type nemesisPlan struct {
+	n        *Nemesis
+	s        *Scenario
+	r        *rand.Rand
+	out      []Fault
+	netFree  time.Duration
+	linkFree time.Duration
+	nodeFree []time.Duration // by index in targets
+	targets  []string
+	shapes   []string
+}
+
+func expandNemesis(s *Scenario, r *rand.Rand) []Fault {
+	n := s.Nemesis
+	p := &nemesisPlan{n: n, s: s, r: r, targets: n.Targets, shapes: n.Shapes}
+	if len(p.targets) == 0 {
+		p.targets = participantNames(s.Nodes)
+	}
+	if len(p.shapes) == 0 {
+		p.shapes = fittingShapes(s.Nodes)
+	}
+	p.nodeFree = make([]time.Duration, len(p.targets))
+	end := s.Duration - n.Quiet
+	for t := n.Start; len(p.out) < MaxNemesisFaults; {
+		t += time.Duration(r.ExpFloat64() * float64(n.Interval))
+		if t >= end {
+			break
+		}
+		kind := n.Kinds[r.IntN(len(n.Kinds))]
+		d := min(n.MinFor+time.Duration(r.Int64N(int64(n.MaxFor-n.MinFor)+1)), end-t)
+		p.add(kind, t, d)
+	}
+	return p.out
+}
+
+func fittingShapes(nodes int) []string {
+	var out []string
+	for _, shape := range Shapes {
+		if nodes >= max(shapeMinimum[shape], 2) {
+			out = append(out, shape)
+		}
+	}
+	return out
+}
+
+func (p *nemesisPlan) add(kind string, t, d time.Duration) {
+	switch kind {
+	case NemesisPartition, NemesisCut:
+		if t < p.netFree || (kind == NemesisPartition && len(p.shapes) == 0) || (kind == NemesisCut && p.s.Nodes < 2) {
+			return
+		}
+		p.netFree = t + d
+		p.emit(Fault{At: t, Partition: p.partition(kind), Cut: p.cut(kind)}, Fault{At: t + d, Heal: true})
+	case NemesisLink:
+		if t < p.linkFree || p.s.Nodes < 2 {
+			return
+		}
+		p.linkFree = t + d
+		p.degradeLink(t, d)
+	case NemesisClockStep:
+		by := time.Duration((2*p.r.Float64() - 1) * float64(p.n.MaxStep))
+		p.emit(Fault{At: t, ClockStep: &ClockStep{Node: p.targets[p.r.IntN(len(p.targets))], By: by}})
+	case NemesisCrash, NemesisPause, NemesisDrift:
+		p.nodeFault(kind, t, d)
+	}
+}
+
+func (p *nemesisPlan) emit(faults ...Fault) { p.out = append(p.out, faults...) }
+
+func (p *nemesisPlan) partition(kind string) *Partition {
+	if kind != NemesisPartition {
+		return nil
+	}
+	shape := p.shapes[p.r.IntN(len(p.shapes))]
+	if shape == ShapeIsolate {
+		return &Partition{Shape: shape, Node: p.targets[p.r.IntN(len(p.targets))]}
+	}
+	return &Partition{Shape: shape, Order: shuffledParticipants(p.s.Nodes, p.r)}
+}
+
+func (p *nemesisPlan) cut(kind string) *Cut {
+	if kind != NemesisCut {
+		return nil
+	}
+	a, b := p.pair()
+	return &Cut{From: []string{a}, To: []string{b}}
+}
+
+// pair draws two different participants.
+func (p *nemesisPlan) pair() (string, string) {
+	a := p.r.IntN(p.s.Nodes)
+	b := (a + 1 + p.r.IntN(p.s.Nodes-1)) % p.s.Nodes
+	return "n" + strconv.Itoa(a+1), "n" + strconv.Itoa(b+1)
+}
+
+// degradeLink makes the loss of a link between two participants the
+// nemesis's Loss for d, then puts both directions back as configured.
+func (p *nemesisPlan) degradeLink(t, d time.Duration) {
+	a, b := p.pair()
+	loss := p.n.Loss
+	p.emit(Fault{At: t, Link: &LinkOverride{From: a, To: b, Both: true, Loss: &loss}})
+	for _, dir := range [][2]string{{a, b}, {b, a}} {
+		base := configuredLink(p.s, dir[0], dir[1])
+		p.emit(Fault{At: t + d, Link: &LinkOverride{
+			From: dir[0], To: dir[1], Latency: &base.Latency, Loss: &base.Loss, Duplicate: &base.Duplicate, Reorder: &base.Reorder,
+		}})
+	}
+}
+
+// configuredLink is a link as the network section sets it.
+func configuredLink(s *Scenario, from, to string) network.Link {
+	n := s.Network
+	l := network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
+	for _, o := range n.Links {
+		if (o.From == from && o.To == to) || (o.Both && o.From == to && o.To == from) {
+			if o.Latency != nil {
+				l.Latency = *o.Latency
+			}
+			if o.Loss != nil {
+				l.Loss = *o.Loss
+			}
+			if o.Duplicate != nil {
+				l.Duplicate = *o.Duplicate
+			}
+			if o.Reorder != nil {
+				l.Reorder = *o.Reorder
+			}
+		}
+	}
+	return l
+}
+
+// nodeFault crashes, pauses or skews a target that is not already under a
+// fault, and undoes it after d.
+func (p *nemesisPlan) nodeFault(kind string, t, d time.Duration) {
+	var free []int
+	for i, until := range p.nodeFree {
+		if until <= t {
+			free = append(free, i)
+		}
+	}
+	if len(free) == 0 {
+		return
+	}
+	i := free[p.r.IntN(len(free))]
+	node := p.targets[i]
+	p.nodeFree[i] = t + d
+	switch kind {
+	case NemesisCrash:
+		p.emit(Fault{At: t, Crash: node}, Fault{At: t + d, Restart: node})
+	case NemesisPause:
+		p.emit(Fault{At: t, Pause: &Pause{Node: node, For: d}})
+	case NemesisDrift:
+		// Rounded to the ppb that clocks keep, so a saved scenario reads back exactly.
+		ppm := math.Round((2*p.r.Float64()-1)*p.n.MaxDriftPPM*1000) / 1000
+		p.emit(Fault{At: t, Drift: &DriftChange{Node: node, PPM: ppm}}, Fault{At: t + d, Drift: &DriftChange{Node: node, Reset: true}})
+	}
+}

@@ -1,0 +1,110 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Time is true time: nanoseconds since the run began. Only the kernel sees
+// it; nodes see their own clocks through Env.
+type Time int64
+
+func (t Time) String() string { return time.Duration(t).String() }
+
+// NodeID names a node within a run. Participants are 1..N ("n1".."nN"); the
+// resource and the protocol's services follow. 0 is no node.
+type NodeID int32
+
+// NoNode is the zero NodeID, which names no node.
+const NoNode NodeID = 0
+
+// Generation is a protocol's leadership number: Raft's term, the lease's
+// leader-key create revision, the generation clock's epoch.
+type Generation uint64
+
+// Message is anything a protocol sends. The kernel never looks inside one;
+// the JSON trace writes it with encoding/json, so exported fields show.
+type Message any
+
+// TimerID identifies one SetTimer call within a run.
+type TimerID uint64
+
+// Timer is what Fire receives: the ID SetTimer returned and its tag.
+type Timer struct {
+	ID  TimerID
+	Tag string
+}
+
+// Node is one protocol instance: an event-driven state machine with no
+// goroutines, no I/O and no time of its own, as in etcd-io/raft. The kernel
+// calls exactly one method at a time.
+type Node interface {
+	// Start runs at boot and after every restart, on a fresh Node from the
+	// protocol's factory: only what was written to Env.Storage survives.
+	Start(env Env)
+	// Deliver hands the node a message from another node.
+	Deliver(from NodeID, m Message)
+	// Fire tells the node that a timer it set has expired.
+	Fire(t Timer)
+}
+
+// ActGuard is implemented by a node that re-checks, just before each act,
+// whether it may still act in gen (a lease holder comparing its deadline
+// with its own clock). A node without it acts on belief alone.
+type ActGuard interface {
+	MayAct(gen Generation) bool
+}
+
+// Env is everything a node may touch. It is valid from Start until the node
+// crashes; calls are only made from within Start, Deliver, Fire or MayAct.
+type Env interface {
+	ID() NodeID
+	// Name returns a node's name: "n3", "resource", "coord".
+	Name(id NodeID) string
+	// Peers returns every participant, this node included if it is one, in
+	// ID order. The slice is shared: do not modify it.
+	Peers() []NodeID
+	// Service returns the ID of a service node the protocol declared, or
+	// NoNode.
+	Service(name string) NodeID
+
+	// Mono reads the node's monotonic clock: drifting, never stepping.
+	Mono() time.Duration
+	// Wall reads the node's wall clock: drifting and stepping.
+	Wall() time.Time
+
+	// Send puts m on the network to another node (or this one).
+	Send(to NodeID, m Message)
+	// SetTimer starts a timer that fires when the node's monotonic clock
+	// has advanced by d. Timers die with a crash.
+	SetTimer(d time.Duration, tag string) TimerID
+	// StopTimer cancels a timer; stopping a fired or unknown one is a no-op.
+	StopTimer(id TimerID)
+
+	// Rand is this node's own random stream, seeded from the run's seed.
+	Rand() *rand.Rand
+	// Storage is this node's durable storage: it survives crashes.
+	Storage() *Storage
+
+	// Lead starts the belief that this node leads gen; the kernel's
+	// workload then acts in gen every act_every. Leading a new gen
+	// replaces the old belief.
+	Lead(gen Generation)
+	// StepDown ends the belief; a no-op when the node does not lead.
+	StepDown()
+
+	// Logf records a line in the trace (when one is written). It does not
+	// count as an event and does not change the trace hash.
+	Logf(format string, args ...any)
+}
+
+// Protocol is what the kernel needs to run a protocol.
+type Protocol struct {
+	Name string
+	// Services names the service nodes the protocol needs besides the
+	// resource, e.g. the lease protocol's "coord".
+	Services []string
+	// New builds the node with the given ID and name, participant or
+	// service, at boot and at every restart.
+	New func(id NodeID, name string) Node
+}

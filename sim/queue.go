@@ -1,0 +1,87 @@
+package sim
+
+// itemKind is what a queued item does when its time comes.
+type itemKind uint8
+
+const (
+	itemDeliver itemKind = iota + 1 // a message arrives at node
+	itemTimer                       // a timer of node expires (ref: TimerID)
+	itemFault                       // a scripted fault (ref: index)
+	itemResume                      // node's pause ends (ref: pause epoch)
+)
+
+// item is one entry of the event queue. Items are values in one slice, so
+// the steady state allocates nothing.
+type item struct {
+	at   Time
+	seq  uint64 // order of scheduling: ties at one time run in this order
+	kind itemKind
+	node NodeID // the node it happens at
+	from NodeID // sender, for deliveries
+	ref  uint64
+	msg  Message
+}
+
+func (a *item) before(b *item) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// queue is a binary min-heap of items ordered by (at, seq).
+type queue struct {
+	items []item
+}
+
+func (q *queue) len() int { return len(q.items) }
+
+func (q *queue) peek() *item { return &q.items[0] }
+
+func (q *queue) push(it item) {
+	q.items = append(q.items, it)
+	q.up(len(q.items) - 1)
+}
+
+// pop removes the earliest item and returns it.
+func (q *queue) pop() item {
+	top := q.items[0]
+	last := len(q.items) - 1
+	q.items[0] = q.items[last]
+	q.items[last] = item{} // let the message be collected
+	q.items = q.items[:last]
+	if last > 0 {
+		q.down(0)
+	}
+	return top
+}
+
+func (q *queue) up(i int) {
+	it := q.items[i]
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !it.before(&q.items[parent]) {
+			break
+		}
+		q.items[i] = q.items[parent]
+		i = parent
+	}
+	q.items[i] = it
+}
+
+func (q *queue) down(i int) {
+	n := len(q.items)
+	it := q.items[i]
+	for {
+		child := 2*i + 1
+		if child >= n {
+			break
+		}
+		if right := child + 1; right < n && q.items[right].before(&q.items[child]) {
+			child = right
+		}
+		if !q.items[child].before(&it) {
+			break
+		}
+		q.items[i] = q.items[child]
+		i = child
+	}
+	q.items[i] = it
+}

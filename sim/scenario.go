@@ -1,0 +1,220 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/electsim/electsim/network"
+)
+
+// Scenario is a run's description: everything but the seed. It is plain
+// data, written in YAML (see Load) or built in Go, and checked by Validate.
+//
+// Nodes are named by string: participants "n1".."nN", the resource
+// "resource", and the services the protocol declares ("coord").
+type Scenario struct {
+	Name        string        `yaml:"name"`
+	Description string        `yaml:"description,omitempty"`
+	Nodes       int           `yaml:"nodes"`          // participants, 1..MaxParticipants
+	Duration    time.Duration `yaml:"duration"`       // the run covers true time [0, duration)
+	Seed        uint64        `yaml:"seed,omitempty"` // used when the caller gives none
+	Protocol    ProtocolSpec  `yaml:"protocol"`
+	Workload    Workload      `yaml:"workload,omitempty"`
+	Network     NetworkSpec   `yaml:"network,omitempty"`
+	Clocks      Clocks        `yaml:"clocks,omitempty"`
+	Resource    ResourceSpec  `yaml:"resource,omitempty"`
+	Faults      []Fault       `yaml:"faults,omitempty"`
+	Nemesis     *Nemesis      `yaml:"nemesis,omitempty"`
+	Expect      Expect        `yaml:"expect,omitempty"`
+	Limits      Limits        `yaml:"limits,omitempty"`
+
+	source *source // where it was read from, for error positions
+}
+
+// MaxParticipants bounds the cluster size.
+const MaxParticipants = 64
+
+// MaxDuration bounds a run's true time.
+const MaxDuration = 30 * 24 * time.Hour
+
+// ProtocolSpec names the protocol and holds its parameters as written. In
+// YAML they sit side by side: {name: raft, prevote: true}. The protocol
+// registry checks the parameters.
+type ProtocolSpec struct {
+	Name   string
+	Params map[string]any
+}
+
+// Workload is the leader's work, the same for every protocol.
+type Workload struct {
+	// ActEvery is how often, on its own monotonic clock, a node that
+	// believes it leads acts. Default 100ms.
+	ActEvery time.Duration `yaml:"act_every,omitempty"`
+	// Jitter spreads each interval uniformly by ±Jitter×ActEvery, from the
+	// node's workload stream. 0..0.5, default 0.
+	Jitter float64 `yaml:"jitter,omitempty"`
+	// Warmup is left out of availability. Default 0.
+	Warmup time.Duration `yaml:"warmup,omitempty"`
+}
+
+// NetworkSpec is every link's default and the per-link overrides.
+type NetworkSpec struct {
+	// Latency defaults to constant 1ms.
+	Latency   network.Latency `yaml:"latency,omitempty"`
+	Loss      float64         `yaml:"loss,omitempty"`
+	Duplicate float64         `yaml:"duplicate,omitempty"`
+	Reorder   bool            `yaml:"reorder,omitempty"`
+	Links     []LinkOverride  `yaml:"links,omitempty"`
+}
+
+// LinkOverride changes the settings of the link from -> to (and to -> from
+// with Both). Fields left out keep their current value.
+type LinkOverride struct {
+	From      string           `yaml:"from"`
+	To        string           `yaml:"to"`
+	Both      bool             `yaml:"both,omitempty"`
+	Latency   *network.Latency `yaml:"latency,omitempty"`
+	Loss      *float64         `yaml:"loss,omitempty"`
+	Duplicate *float64         `yaml:"duplicate,omitempty"`
+	Reorder   *bool            `yaml:"reorder,omitempty"`
+}
+
+// Clocks sets every node's clock. A node's drift is DriftPPM plus a draw
+// uniform in ±RandomDriftPPM; its wall offset a draw uniform in
+// ±RandomOffset; Nodes overrides either for named nodes.
+type Clocks struct {
+	DriftPPM       float64              `yaml:"drift_ppm,omitempty"`
+	RandomDriftPPM float64              `yaml:"random_drift_ppm,omitempty"`
+	RandomOffset   time.Duration        `yaml:"random_offset,omitempty"`
+	Nodes          map[string]NodeClock `yaml:"nodes,omitempty"`
+}
+
+// NodeClock fixes one node's clock.
+type NodeClock struct {
+	DriftPPM *float64       `yaml:"drift_ppm,omitempty"`
+	Offset   *time.Duration `yaml:"offset,omitempty"`
+}
+
+// Fencing modes of the resource.
+const (
+	FencingNone       = "none"       // accept every act
+	FencingGeneration = "generation" // reject a generation below the highest accepted
+)
+
+// ResourceSpec configures the resource that leaders act on.
+type ResourceSpec struct {
+	Fencing string `yaml:"fencing,omitempty"` // none (default) or generation
+}
+
+// Expect says what a run must show. Properties lists the properties that
+// must hold; by default the mission's single-leader-per-generation.
+type Expect struct {
+	Properties []string `yaml:"properties,omitempty"`
+}
+
+// Limits stop a runaway run with an error. Zero means the default.
+type Limits struct {
+	MaxEvents    int64 `yaml:"max_events,omitempty"`     // default 100 M
+	MaxInFlight  int   `yaml:"max_in_flight,omitempty"`  // messages on the wire or queued at a paused node; default 1 M
+	MaxAtInstant int   `yaml:"max_at_instant,omitempty"` // events at one true instant before true time is declared stuck; default 1 M
+}
+
+// Fault is one scripted fault: At, and exactly one of the others.
+type Fault struct {
+	At        time.Duration `yaml:"at"`
+	Partition *Partition    `yaml:"partition,omitempty"`
+	Cut       *Cut          `yaml:"cut,omitempty"`
+	Heal      bool          `yaml:"heal,omitempty"`
+	Crash     string        `yaml:"crash,omitempty"`
+	Restart   string        `yaml:"restart,omitempty"`
+	Pause     *Pause        `yaml:"pause,omitempty"`
+	ClockStep *ClockStep    `yaml:"clock_step,omitempty"`
+	Drift     *DriftChange  `yaml:"drift,omitempty"`
+	Link      *LinkOverride `yaml:"link,omitempty"`
+}
+
+// Partition shapes.
+const (
+	ShapeIsolate        = "isolate"         // Node cut off from all
+	ShapeHalves         = "halves"          // Order split in two, smaller half first
+	ShapeRandomHalves   = "random-halves"   // halves of a shuffled order
+	ShapeMajoritiesRing = "majorities-ring" // every node sees a different majority
+	ShapeBridge         = "bridge"          // two halves and a node that sees both
+)
+
+// Shapes lists the partition shapes.
+var Shapes = []string{ShapeIsolate, ShapeHalves, ShapeRandomHalves, ShapeMajoritiesRing, ShapeBridge}
+
+// Partition replaces the reachability relation: either explicit Groups or a
+// Shape. Shapes other than isolate lay out the participants in Order. Services sit outside the partition, reaching everyone,
+// unless Place puts them with a node: {coord: n1} gives coord the links n1
+// has. Nodes in no group likewise reach everyone.
+//
+// Order defaults to ID order; random-halves with no Order gets a shuffle
+// drawn from the faults stream when the scenario is expanded.
+type Partition struct {
+	Groups [][]string        `yaml:"groups,omitempty"`
+	Shape  string            `yaml:"shape,omitempty"`
+	Node   string            `yaml:"node,omitempty"` // for isolate
+	Order  []string          `yaml:"order,omitempty"`
+	Place  map[string]string `yaml:"place,omitempty"`
+}
+
+// Cut blocks messages from every node in From to every node in To, on top
+// of the current relation. The other direction is untouched.
+type Cut struct {
+	From []string `yaml:"from"`
+	To   []string `yaml:"to"`
+}
+
+// Pause stops a node's process (a GC pause, SIGSTOP) for For.
+type Pause struct {
+	Node string        `yaml:"node"`
+	For  time.Duration `yaml:"for"`
+}
+
+// ClockStep moves a node's wall clock by By (negative: back).
+type ClockStep struct {
+	Node string        `yaml:"node"`
+	By   time.Duration `yaml:"by"`
+}
+
+// DriftChange sets a node's clock drift from then on; with Reset, back to
+// the drift the clocks section gave it (PPM is then ignored).
+type DriftChange struct {
+	Node  string  `yaml:"node"`
+	PPM   float64 `yaml:"ppm,omitempty"`
+	Reset bool    `yaml:"reset,omitempty"`
+}
+
+// Nemesis kinds.
+const (
+	NemesisPartition = "partition"
+	NemesisCut       = "cut"
+	NemesisCrash     = "crash"
+	NemesisPause     = "pause"
+	NemesisClockStep = "clock_step"
+	NemesisDrift     = "drift"
+	NemesisLink      = "link"
+)
+
+// NemesisKinds lists the kinds of fault a nemesis can draw.
+var NemesisKinds = []string{NemesisPartition, NemesisCut, NemesisCrash, NemesisPause, NemesisClockStep, NemesisDrift, NemesisLink}
+
+// Nemesis draws random faults from the faults stream: each starts after an
+// exponential gap of mean Interval and lasts up to MaxFor (a partition is
+// healed, a crashed node restarted, a pause ends, a drift or link reverts),
+// none starts before Start, and all are over Quiet before the end, so the
+// cluster has time to recover. Expanded, it becomes a plain fault list.
+type Nemesis struct {
+	Interval    time.Duration `yaml:"interval"`
+	Kinds       []string      `yaml:"kinds,omitempty"` // default: partition, crash, pause
+	Start       time.Duration `yaml:"start,omitempty"`
+	Quiet       time.Duration `yaml:"quiet,omitempty"`
+	MinFor      time.Duration `yaml:"min_for,omitempty"`       // default 100ms
+	MaxFor      time.Duration `yaml:"max_for,omitempty"`       // default 5s
+	Shapes      []string      `yaml:"shapes,omitempty"`        // default: every shape the cluster size allows
+	Targets     []string      `yaml:"targets,omitempty"`       // nodes to crash, pause, skew; default the participants
+	MaxStep     time.Duration `yaml:"max_step,omitempty"`      // clock steps up to ±; default 1s
+	MaxDriftPPM float64       `yaml:"max_drift_ppm,omitempty"` // drifts up to ±; default 1000
+	Loss        float64       `yaml:"loss,omitempty"`          // a degraded link's loss; default 0.9
+}

@@ -1,0 +1,35 @@
+package sim
+
+// Storage is a node's durable storage: what survives a crash. Writes are
+// durable at once (as after an fsync). Store values, not pointers to state
+// the node keeps mutating, or the "durable" copy changes with it.
+type Storage struct {
+	values map[string]any
+}
+
+func newStorage() *Storage { return &Storage{values: map[string]any{}} }
+
+// Get returns the value stored under key.
+func (s *Storage) Get(key string) (any, bool) {
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// Put stores v under key.
+func (s *Storage) Put(key string, v any) { s.values[key] = v }
+
+// Delete removes key.
+func (s *Storage) Delete(key string) { delete(s.values, key) }
+
+// Uint64 returns the uint64 stored under key, or 0 when there is none. It
+// panics if another type is stored there: that is a protocol bug.
+func (s *Storage) Uint64(key string) uint64 {
+	v, ok := s.values[key]
+	if !ok {
+		return 0
+	}
+	return v.(uint64)
+}
+
+// PutUint64 stores a uint64 under key.
+func (s *Storage) PutUint64(key string, v uint64) { s.values[key] = v }
