@@ -1,0 +1,196 @@
+// Package properties checks what a run must show and measures what it cost,
+// while the run goes: every checker and metric is a sim.Observer whose
+// memory grows with the number of nodes, never with the run's length.
+//
+// The properties (DESIGN.md, "Properties and metrics"):
+//   - single-leader-per-generation: no generation has acts from two
+//     different nodes (the mission's property);
+//   - single-belief-per-generation: the same over Lead beliefs (stricter);
+//   - fenced-resource: the resource's accepted acts never go back in
+//     generation.
+//
+// A violation names the property, the nodes, the generations, the true
+// times and the event index at which it happened.
+package properties
+
+import (
+	"fmt"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// Property names.
+const (
+	SingleLeader   = "single-leader-per-generation"
+	SingleBelief   = "single-belief-per-generation"
+	FencedResource = "fenced-resource"
+)
+
+// Names lists the properties every run checks.
+var Names = []string{SingleLeader, SingleBelief, FencedResource}
+
+// Violation is the first event at which a property failed.
+type Violation struct {
+	Property string
+	Nodes    []sim.NodeID
+	Gens     []sim.Generation
+	Times    []sim.Time
+	Index    int64 // the event that broke the property
+	Detail   string
+}
+
+// Checker is a property evaluated as the events go by.
+type Checker interface {
+	sim.Observer
+	Name() string
+	// Violation returns the first violation, or nil while the property holds.
+	Violation() *Violation
+}
+
+// HistoryLen is how many distinct generations the per-generation checkers
+// remember for each node. A node that reuses a generation older than its
+// last HistoryLen ones is not caught; this bound is what keeps the checkers'
+// memory independent of the run's length.
+const HistoryLen = 64
+
+// use is a node's first use of a generation.
+type use struct {
+	gen   sim.Generation
+	at    sim.Time
+	index int64
+}
+
+// history is the last HistoryLen generations one node used, newest last.
+type history struct {
+	uses [HistoryLen]use
+	len  int
+	next int
+}
+
+func (h *history) add(u use) {
+	h.uses[h.next] = u
+	h.next = (h.next + 1) % HistoryLen
+	h.len = min(h.len+1, HistoryLen)
+}
+
+func (h *history) find(gen sim.Generation) (use, bool) {
+	for i := range h.len {
+		if h.uses[i].gen == gen {
+			return h.uses[i], true
+		}
+	}
+	return use{}, false
+}
+
+// newest returns the generation used last.
+func (h *history) newest() (sim.Generation, bool) {
+	if h.len == 0 {
+		return 0, false
+	}
+	return h.uses[(h.next+HistoryLen-1)%HistoryLen].gen, true
+}
+
+// perGeneration checks that no generation is used by two nodes, where a
+// "use" is an event of one kind (an act, a Lead).
+type perGeneration struct {
+	name      string
+	kind      sim.Kind
+	verb      string
+	roster    *sim.Roster
+	nodes     []history // by NodeID
+	violation *Violation
+}
+
+// NewSingleLeader checks single-leader-per-generation: acts.
+func NewSingleLeader(r *sim.Roster) Checker {
+	return newPerGeneration(SingleLeader, sim.KindActIssued, "acted", r)
+}
+
+// NewSingleBelief checks single-belief-per-generation: Lead beliefs.
+func NewSingleBelief(r *sim.Roster) Checker {
+	return newPerGeneration(SingleBelief, sim.KindLead, "believed it led", r)
+}
+
+func newPerGeneration(name string, kind sim.Kind, verb string, r *sim.Roster) *perGeneration {
+	return &perGeneration{name: name, kind: kind, verb: verb, roster: r, nodes: make([]history, r.Len()+1)}
+}
+
+func (c *perGeneration) Name() string          { return c.name }
+func (c *perGeneration) Violation() *Violation { return c.violation }
+
+func (c *perGeneration) Observe(e *sim.Event) {
+	if e.Kind != c.kind {
+		return
+	}
+	own := &c.nodes[e.Node]
+	if last, ok := own.newest(); ok && last == e.Gen {
+		return // a repeat: checked when this node first used the generation
+	}
+	if _, ok := own.find(e.Gen); !ok {
+		c.compare(e)
+		own.add(use{gen: e.Gen, at: e.At, index: e.Index})
+	}
+}
+
+// compare looks for another node that used e's generation.
+func (c *perGeneration) compare(e *sim.Event) {
+	if c.violation != nil {
+		return
+	}
+	for id := range c.nodes {
+		other := sim.NodeID(id)
+		if other == e.Node {
+			continue
+		}
+		if u, ok := c.nodes[id].find(e.Gen); ok {
+			c.violation = &Violation{
+				Property: c.name,
+				Nodes:    []sim.NodeID{other, e.Node},
+				Gens:     []sim.Generation{e.Gen},
+				Times:    []sim.Time{u.at, e.At},
+				Index:    e.Index,
+				Detail: fmt.Sprintf("%s and %s both %s in generation %d: %s at %v (event %d), %s at %v (event %d)",
+					c.roster.Name(other), c.roster.Name(e.Node), c.verb, e.Gen,
+					c.roster.Name(other), u.at, u.index, c.roster.Name(e.Node), e.At, e.Index),
+			}
+			return
+		}
+	}
+}
+
+// fenced checks that the resource's accepted acts never go back in
+// generation.
+type fenced struct {
+	roster    *sim.Roster
+	highest   sim.Generation
+	owner     sim.NodeID
+	since     sim.Time
+	accepted  bool
+	violation *Violation
+}
+
+// NewFencedResource checks fenced-resource.
+func NewFencedResource(r *sim.Roster) Checker { return &fenced{roster: r} }
+
+func (c *fenced) Name() string          { return FencedResource }
+func (c *fenced) Violation() *Violation { return c.violation }
+
+func (c *fenced) Observe(e *sim.Event) {
+	if e.Kind != sim.KindActApplied || !e.Accepted {
+		return
+	}
+	if c.accepted && e.Gen < c.highest && c.violation == nil {
+		c.violation = &Violation{
+			Property: FencedResource,
+			Nodes:    []sim.NodeID{c.owner, e.Peer},
+			Gens:     []sim.Generation{c.highest, e.Gen},
+			Times:    []sim.Time{c.since, e.At},
+			Index:    e.Index,
+			Detail: fmt.Sprintf("the resource accepted %s's act in generation %d at %v (event %d) after accepting generation %d from %s at %v",
+				c.roster.Name(e.Peer), e.Gen, e.At, e.Index, c.highest, c.roster.Name(c.owner), c.since),
+		}
+	}
+	if !c.accepted || e.Gen > c.highest {
+		c.highest, c.owner, c.since, c.accepted = e.Gen, e.Peer, e.At, true
+	}
+}

@@ -1,0 +1,150 @@
+package properties
+
+import (
+	"time"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// Metrics are what a run cost and how it went. The JSON names are a public
+// contract: scripts parse them.
+type Metrics struct {
+	// Availability is the share of act_every slots after the warm-up in
+	// which the resource accepted at least one act (0..1).
+	Availability float64 `json:"availability"`
+	// SplitBrainNS is the true time during which two or more nodes
+	// believed they led.
+	SplitBrainNS int64 `json:"split_brain_ns"`
+	// StaleActs counts acts the resource accepted after it had accepted a
+	// higher generation.
+	StaleActs int64 `json:"stale_acts"`
+	// FirstLeaderNS is the true time of the first Lead, or -1 if none.
+	FirstLeaderNS int64 `json:"first_leader_ns"`
+	// LeaderChanges counts Lead events after the first one of the run.
+	LeaderChanges   int64 `json:"leader_changes"`
+	ActsIssued      int64 `json:"acts_issued"`
+	ActsWithheld    int64 `json:"acts_withheld"` // refused by the node's own MayAct
+	ActsAccepted    int64 `json:"acts_accepted"`
+	ActsRejected    int64 `json:"acts_rejected"` // fenced off by the resource
+	ActsDropped     int64 `json:"acts_dropped"`  // lost on the way to the resource
+	MessagesSent    int64 `json:"messages_sent"` // protocol messages; acts are counted apart
+	MessagesDropped int64 `json:"messages_dropped"`
+	Events          int64 `json:"events"`
+}
+
+// meter computes Metrics as events go by.
+type meter struct {
+	m Metrics
+
+	warmup, slot time.Duration
+	lastSlot     int64 // last slot counted as available; -1 before any
+	available    int64
+
+	leading     []bool // by NodeID
+	believers   int
+	splitSince  sim.Time
+	highest     sim.Generation
+	anyAccepted bool
+}
+
+func newMeter(r *sim.Roster, w sim.Workload) *meter {
+	return &meter{
+		warmup: w.Warmup, slot: w.ActEvery, lastSlot: -1,
+		leading: make([]bool, r.Len()+1),
+		m:       Metrics{FirstLeaderNS: -1},
+	}
+}
+
+func (m *meter) Observe(e *sim.Event) {
+	switch e.Kind {
+	case sim.KindSend:
+		if _, act := e.Msg.(sim.Act); !act {
+			m.m.MessagesSent++
+		}
+	case sim.KindDrop:
+		if _, act := e.Msg.(sim.Act); act {
+			m.m.ActsDropped++
+		} else {
+			m.m.MessagesDropped++
+		}
+	case sim.KindLead:
+		m.lead(e)
+	case sim.KindStepDown, sim.KindCrash:
+		m.setBelief(e.Node, false, e.At)
+	case sim.KindActIssued:
+		m.m.ActsIssued++
+	case sim.KindActWithheld:
+		m.m.ActsWithheld++
+	case sim.KindActApplied:
+		m.applied(e)
+	}
+}
+
+func (m *meter) lead(e *sim.Event) {
+	if m.m.FirstLeaderNS < 0 {
+		m.m.FirstLeaderNS = int64(e.At)
+	} else {
+		m.m.LeaderChanges++
+	}
+	m.setBelief(e.Node, true, e.At)
+}
+
+func (m *meter) setBelief(node sim.NodeID, leading bool, at sim.Time) {
+	if m.leading[node] == leading {
+		return
+	}
+	m.leading[node] = leading
+	before := m.believers
+	if leading {
+		m.believers++
+	} else {
+		m.believers--
+	}
+	switch {
+	case before < 2 && m.believers >= 2:
+		m.splitSince = at
+	case before >= 2 && m.believers < 2:
+		m.m.SplitBrainNS += int64(at - m.splitSince)
+	}
+}
+
+func (m *meter) applied(e *sim.Event) {
+	if !e.Accepted {
+		m.m.ActsRejected++
+		return
+	}
+	m.m.ActsAccepted++
+	if m.anyAccepted && e.Gen < m.highest {
+		m.m.StaleActs++
+	}
+	if !m.anyAccepted || e.Gen > m.highest {
+		m.highest, m.anyAccepted = e.Gen, true
+	}
+	if e.At < sim.Time(m.warmup) {
+		return
+	}
+	if slot := int64(e.At-sim.Time(m.warmup)) / int64(m.slot); slot != m.lastSlot {
+		m.lastSlot = slot
+		m.available++
+	}
+}
+
+// finish closes the open intervals at the run's end and computes the
+// ratios. Slots are whole act_every periods after the warm-up; a last
+// partial slot is left out of both counts.
+func (m *meter) finish(end sim.Time, events int64) Metrics {
+	out := m.m
+	out.Events = events
+	if m.believers >= 2 {
+		out.SplitBrainNS += int64(end - m.splitSince)
+	}
+	slots := int64(end-sim.Time(m.warmup)) / int64(m.slot)
+	available := m.available
+	if m.lastSlot >= slots {
+		available-- // the act fell in the partial last slot
+	}
+	if slots > 0 {
+		out.Availability = float64(available) / float64(slots)
+	}
+	return out
+}
