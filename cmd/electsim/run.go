@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/electsim/electsim/properties"
+	"github.com/electsim/electsim/protocols"
+	"github.com/electsim/electsim/sim"
+)
+
+// seedFlag is a -seed that remembers whether it was given.
+type seedFlag struct {
+	value uint64
+	set   bool
+}
+
+func (f *seedFlag) String() string { return strconv.FormatUint(f.value, 10) }
+
+func (f *seedFlag) Set(s string) error {
+	v, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		return fmt.Errorf("want a whole number from 0 to 2^64-1")
+	}
+	f.value, f.set = v, true
+	return nil
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: electsim %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func runCommand(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", "run FILE [-seed N] [-trace out.jsonl] [-json]", stderr)
+	var seed seedFlag
+	fs.Var(&seed, "seed", "run with this seed instead of the scenario's")
+	tracePath := fs.String("trace", "", "write every event to this file as JSON lines")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the summary")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return &exitError{code: 2}
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return usageError("run takes one scenario file, got %d", len(files))
+	}
+	run, err := prepare(files[0], seed, stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := run.execute(*tracePath)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printSummary(stdout, rep)
+	}
+	if !rep.OK {
+		return &exitError{code: 1, err: errQuiet}
+	}
+	return nil
+}
+
+// prepared is a run built from a file and ready to go.
+type prepared struct {
+	sim *sim.Sim
+}
+
+// prepare loads a scenario, checks it against the protocol registry and the
+// properties, and builds the run. Every failure is bad input.
+func prepare(path string, seed seedFlag, stderr io.Writer) (*prepared, error) {
+	scn, err := sim.Load(path)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	proto, warnings, err := protocols.ForScenario(scn)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "electsim: warning: %s\n", w)
+	}
+	if err := properties.CheckExpect(scn); err != nil {
+		return nil, badInput(err)
+	}
+	if !seed.set {
+		seed.value = scn.Seed
+	}
+	s, err := sim.New(scn, proto, seed.value)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return &prepared{sim: s}, nil
+}
+
+// execute runs with the checkers attached and, if asked, a trace written.
+func (p *prepared) execute(tracePath string) (*properties.Report, error) {
+	suite := properties.Attach(p.sim)
+	var trace *sim.JSONTrace
+	if tracePath != "" {
+		f, err := os.Create(tracePath)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		defer f.Close()
+		trace = sim.WriteTrace(p.sim, f)
+	}
+	res := p.sim.Run()
+	if trace != nil {
+		if err := trace.Flush(); err != nil {
+			return nil, fmt.Errorf("writing the trace: %w", err)
+		}
+	}
+	return suite.Report(res), nil
+}
+
+func printSummary(w io.Writer, r *properties.Report) {
+	m := r.Metrics
+	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", r.Scenario, r.Protocol, r.Seed)
+	fmt.Fprintf(w, "run         %v of true time, %d events, trace %s\n", time.Duration(r.DurationNS), r.Events, r.TraceHash)
+	if m.FirstLeaderNS < 0 {
+		fmt.Fprintf(w, "leaders     none elected\n")
+	} else {
+		fmt.Fprintf(w, "leaders     first at %v, %d changes after it\n", time.Duration(m.FirstLeaderNS), m.LeaderChanges)
+	}
+	fmt.Fprintf(w, "acts        %d issued, %d accepted, %d rejected, %d withheld, %d lost\n",
+		m.ActsIssued, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
+	fmt.Fprintf(w, "split brain %v, stale acts %d\n", time.Duration(m.SplitBrainNS), m.StaleActs)
+	fmt.Fprintf(w, "available   %.1f%% of act slots\n", 100*m.Availability)
+	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
+	fmt.Fprintln(w, "properties")
+	for _, name := range properties.Names {
+		p := r.Properties[name]
+		verdict := "ok  "
+		if !p.OK {
+			verdict = "FAIL"
+		}
+		expected := " "
+		for _, e := range r.Expected {
+			if e == name {
+				expected = "*"
+			}
+		}
+		fmt.Fprintf(w, "  %s %s %s", verdict, expected, name)
+		if !p.OK {
+			fmt.Fprintf(w, ": %s", p.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "  (* expected by the scenario)")
+	if r.Error != "" {
+		fmt.Fprintf(w, "run failed  %s\n", strings.TrimSpace(r.Error))
+	}
+}
