@@ -87,8 +87,11 @@ func expandNemesis(s *Scenario, r *rand.Rand) []Fault {
 			break
 		}
 		kind := n.Kinds[r.IntN(len(n.Kinds))]
-		d := min(n.MinFor+time.Duration(r.Int64N(int64(n.MaxFor-n.MinFor)+1)), end-t)
-		p.add(kind, t, d)
+		// Undone strictly before the end, so the expanded faults lie inside
+		// the run even with no quiet period.
+		if d := min(n.MinFor+time.Duration(r.Int64N(int64(n.MaxFor-n.MinFor)+1)), end-t-1); d > 0 {
+			p.add(kind, t, d)
+		}
 	}
 	return p.out
 }

@@ -21,6 +21,10 @@ const (
 	DefaultProperty = "single-leader-per-generation"
 )
 
+// MaxClockStep bounds a wall clock step: a century, far beyond any real
+// NTP step, and far from overflowing the wall offset.
+const MaxClockStep = 100 * 365 * 24 * time.Hour
+
 // DefaultLatency is every link's latency when the scenario gives none.
 var DefaultLatency = network.Constant(time.Millisecond)
 
@@ -205,10 +209,7 @@ func (v *validator) describeNodes() string {
 func (v *validator) clocks() {
 	c := v.s.Clocks
 	v.drift("clocks.drift_ppm", c.DriftPPM)
-	if c.RandomDriftPPM < 0 {
-		v.add("clocks.random_drift_ppm", "must not be negative, got %v", c.RandomDriftPPM)
-	}
-	v.drift("clocks.random_drift_ppm", math.Abs(c.DriftPPM)+c.RandomDriftPPM)
+	v.randomDrift(c)
 	if c.RandomOffset < 0 {
 		v.add("clocks.random_offset", "must not be negative, got %v", c.RandomOffset)
 	}
@@ -221,14 +222,31 @@ func (v *validator) clocks() {
 	}
 }
 
+// randomDrift checks the spread of the drawn drifts. A draw adds up to all
+// of it to drift_ppm, so the sum must be a drift too; it is checked only
+// when drift_ppm alone is, so that one bad drift_ppm is one problem.
+func (v *validator) randomDrift(c Clocks) {
+	spread := c.RandomDriftPPM
+	switch {
+	case math.IsNaN(spread) || spread < 0:
+		v.add("clocks.random_drift_ppm", "must be a non-negative number, got %v", spread)
+	case spread > 0 && driftOK(c.DriftPPM) && !driftOK(math.Abs(c.DriftPPM)+spread):
+		v.add("clocks.random_drift_ppm", "drift_ppm %v ± %v ppm reaches outside ±%d ppm", c.DriftPPM, spread, clock.MaxDriftPPM)
+	}
+}
+
 func (v *validator) drift(field string, ppm float64) {
 	if math.IsNaN(ppm) {
 		v.add(field, "not a number")
 		return
 	}
-	if err := clock.CheckDriftPPB(clock.PPB(ppm)); err != nil || math.Abs(ppm) > clock.MaxDriftPPM {
+	if !driftOK(ppm) {
 		v.add(field, "drift %v ppm is outside ±%d ppm", ppm, clock.MaxDriftPPM)
 	}
+}
+
+func driftOK(ppm float64) bool {
+	return !math.IsNaN(ppm) && clock.CheckDriftPPB(clock.PPB(ppm)) == nil && math.Abs(ppm) <= clock.MaxDriftPPM
 }
 
 func (v *validator) faults() {
@@ -239,11 +257,18 @@ func (v *validator) faults() {
 		}
 		kinds := f.kinds()
 		if len(kinds) != 1 {
-			v.add(field, "a fault has exactly one kind (partition, cut, heal, crash, restart, pause, clock_step, drift, link), got %d: %v", len(kinds), kinds)
+			v.add(field, "a fault has exactly one kind (partition, cut, heal, crash, restart, pause, clock_step, drift, link), got %s", kindList(kinds))
 			continue
 		}
 		v.fault(field, f)
 	}
+}
+
+func kindList(kinds []string) string {
+	if len(kinds) == 0 {
+		return "none"
+	}
+	return strings.Join(kinds, " and ")
 }
 
 // kinds returns the kinds a fault sets, in a fixed order.
@@ -277,11 +302,15 @@ func (v *validator) fault(field string, f Fault) {
 		v.node(field+".restart", f.Restart)
 	case f.Pause != nil:
 		v.node(field+".pause.node", f.Pause.Node)
-		if f.Pause.For <= 0 {
-			v.add(field+".pause.for", "a pause lasts a positive time, got %v", f.Pause.For)
+		// Bounded so that the kernel's now+for cannot overflow into the past.
+		if f.Pause.For <= 0 || f.Pause.For > MaxDuration {
+			v.add(field+".pause.for", "a pause lasts a positive time, at most %v, got %v", MaxDuration, f.Pause.For)
 		}
 	case f.ClockStep != nil:
 		v.node(field+".clock_step.node", f.ClockStep.Node)
+		if by := f.ClockStep.By; by < -MaxClockStep || by > MaxClockStep {
+			v.add(field+".clock_step.by", "a step is at most ±%v, got %v", MaxClockStep, by)
+		}
 	case f.Drift != nil:
 		v.node(field+".drift.node", f.Drift.Node)
 		v.drift(field+".drift.ppm", f.Drift.PPM)
@@ -377,19 +406,28 @@ func (v *validator) nemesis() {
 		return
 	}
 	end := v.s.Duration
-	if n.Interval <= 0 {
-		v.add("nemesis.interval", "must be positive, got %v", n.Interval)
+	// Bounded like the duration, so that the exponential gaps drawn from it
+	// stay far from overflowing.
+	if n.Interval <= 0 || n.Interval > MaxDuration {
+		v.add("nemesis.interval", "must be positive and at most %v, got %v", MaxDuration, n.Interval)
 	}
 	for i, k := range n.Kinds {
 		if !slices.Contains(NemesisKinds, k) {
 			v.add(fmt.Sprintf("nemesis.kinds[%d]", i), "unknown kind %q: one of %s", k, strings.Join(NemesisKinds, ", "))
 		}
 	}
-	if n.Start < 0 || n.Quiet < 0 || n.Start+n.Quiet >= end {
-		v.add("nemesis.quiet", "start %v and quiet %v leave no time for faults in a run of %v", n.Start, n.Quiet, end)
+	// Written without start+quiet, which a huge start would overflow.
+	if n.Start < 0 || n.Quiet < 0 || n.Start >= end || n.Quiet >= end-n.Start {
+		field := "nemesis.quiet"
+		if n.Start < 0 || n.Start >= end {
+			field = "nemesis.start" // the culprit, and maybe the only one written
+		}
+		v.add(field, "start %v and quiet %v leave no time for faults in a run of %v", n.Start, n.Quiet, end)
 	}
-	if n.MinFor < 0 || n.MaxFor < n.MinFor {
-		v.add("nemesis.max_for", "need 0 <= min_for <= max_for, got %v and %v", n.MinFor, n.MaxFor)
+	if n.MinFor < 0 {
+		v.add("nemesis.min_for", "must not be negative, got %v", n.MinFor)
+	} else if n.MaxFor < n.MinFor {
+		v.add("nemesis.max_for", "need min_for <= max_for, got %v and %v", n.MinFor, n.MaxFor)
 	}
 	for i, shape := range n.Shapes {
 		at := fmt.Sprintf("nemesis.shapes[%d]", i)
