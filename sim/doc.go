@@ -1,0 +1,125 @@
+// Package sim is electsim's kernel: a seeded, deterministic discrete-event
+// simulator of nodes, lossy links and drifting clocks, on which election
+// protocols run as pure state machines.
+//
+// # Runs
+//
+// A run is a Scenario, a Protocol and a seed. New builds it, Run runs it to
+// the scenario's duration on the caller's goroutine, and the result carries
+// the number of events and a hash over them. The same scenario and seed give
+// the same run, event for event, whatever GOMAXPROCS, with or without a
+// trace being written: inside a run there is no wall clock, no global
+// random source, no goroutine and no map iteration that reaches the order of
+// events. Events at one true time run in the order they were scheduled.
+//
+// Randomness comes from streams derived from the seed, one per purpose:
+// the faults stream (the nemesis, random shapes), one per directed link,
+// one per node clock, one per node for the protocol (Env.Rand) and one per
+// node for the workload. A protocol that draws more numbers therefore never
+// changes the faults or the network, and every protocol run with one seed
+// meets the same fault schedule.
+//
+// # Nodes
+//
+// Participants n1..nN (IDs 1..N) can lead. The resource (ID N+1) is the
+// service leaders act on; a protocol may declare more services (the lease
+// protocol's coord). Every node, service or not, can be partitioned,
+// crashed, restarted and paused.
+//
+//   - A crash drops the node's Node value, timers, held messages and
+//     leadership belief; messages that reach it are dropped. A restart
+//     builds a fresh Node with the protocol's factory and calls Start; only
+//     Storage survives.
+//   - A pause (a GC stop-the-world, SIGSTOP) runs no handler; the node's
+//     clock keeps running; messages and timer expiries wait and run at the
+//     resume, in their original order. So a deposed leader whose act timer
+//     came due during the pause acts once more on stale state unless its
+//     MayAct re-checks its lease against its clock.
+//
+// # Leadership, acts and the resource
+//
+// Env.Lead(gen) starts a node's belief that it leads generation gen;
+// StepDown or a crash ends it. While a node believes, the kernel's workload
+// makes it act every act_every of its own monotonic clock (the first act
+// right away), after asking its ActGuard if it has one. An act is a message
+// (Act) to the resource, over the network like any other. The resource
+// accepts everything (fencing: none) or rejects generations below the
+// highest it accepted (fencing: generation).
+//
+// # The trace
+//
+// Every step is an Event (see Kind) given to the run's observers as it
+// happens; WriteTrace writes them as JSON lines. Sends, deliveries, drops
+// (with the reason: loss, partition, down), timer expiries, faults,
+// leadership changes and acts are all events.
+//
+// # Limits
+//
+// A run stops with a *LimitError when it exceeds limits.max_events events,
+// holds more than limits.max_in_flight messages at once, or runs more than
+// limits.max_at_instant events at one true time (true time stopped: a
+// zero-delay loop). A protocol that panics stops the run with a *PanicError
+// that has the seed, the time, the event index and the stack.
+//
+// # Scenario files
+//
+// A scenario is YAML, decoded strictly: an unknown field, a value of the
+// wrong type, a duration without its unit, an out-of-range value, an
+// unknown node or a fault outside the run is an error naming the file, the
+// line and the field. Durations are written with units ("150ms", "2s").
+//
+//	name: lease-gc-pause
+//	description: free text
+//	nodes: 5                 # participants n1..n5
+//	duration: 60s            # true time the run covers
+//	seed: 1                  # used unless the command line gives one
+//	protocol:                # the name and the protocol's own parameters
+//	  name: raft
+//	  prevote: true
+//	workload:
+//	  act_every: 100ms       # default 100ms
+//	  jitter: 0.1            # each interval ±10%, default 0
+//	  warmup: 5s             # left out of availability, default 0
+//	network:
+//	  latency: {dist: uniform, min: 1ms, max: 5ms}   # default constant 1ms
+//	  loss: 0.01
+//	  duplicate: 0
+//	  reorder: false         # false: every link is FIFO
+//	  links:                 # per-link overrides, fields left out unchanged
+//	    - {from: n1, to: n3, both: true, loss: 0.9}
+//	clocks:
+//	  drift_ppm: 0           # every node's drift
+//	  random_drift_ppm: 100  # plus a draw uniform in ±100 ppm
+//	  random_offset: 1s      # wall offset uniform in ±1s
+//	  nodes:
+//	    n2: {drift_ppm: 500, offset: -3s}
+//	resource:
+//	  fencing: none          # or generation
+//	faults:
+//	  - {at: 10s, partition: {groups: [[n1, n2], [n3, n4, n5]], place: {resource: n3}}}
+//	  - {at: 10s, partition: {shape: bridge}}       # isolate (with node), halves,
+//	  - {at: 10s, partition: {shape: isolate, node: n1}}  # random-halves, majorities-ring
+//	  - {at: 12s, cut: {from: [n1], to: [n2, n3]}}  # one way
+//	  - {at: 20s, heal: true}
+//	  - {at: 5s, crash: n1}
+//	  - {at: 6s, restart: n1}
+//	  - {at: 5s, pause: {node: n1, for: 3s}}
+//	  - {at: 7s, clock_step: {node: n2, by: -2s}}   # wall clock only
+//	  - {at: 7s, drift: {node: n2, ppm: 500}}       # or reset: true
+//	  - {at: 8s, link: {from: n1, to: n2, both: true, loss: 0.5}}
+//	nemesis:                 # random faults from the faults stream
+//	  interval: 5s           # mean time between faults
+//	  kinds: [partition, crash, pause]   # also cut, clock_step, drift, link
+//	  quiet: 10s             # no fault in the last 10s
+//	  max_for: 5s            # each fault is undone within this
+//	expect:
+//	  properties: [single-leader-per-generation]
+//	limits: {max_events: 100000000, max_in_flight: 1000000, max_at_instant: 1000000}
+//
+// Partition shapes lay out the participants (in the order given by order:,
+// ID order by default); services stay reachable from everyone unless place:
+// puts them with a node. The nemesis, and random-halves without an order,
+// are expanded with the seed into plain faults (Scenario.Expand), so a
+// failing run is saved as a plain scenario that replays without the
+// generator.
+package sim

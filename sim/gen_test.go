@@ -1,0 +1,138 @@
+package sim_test
+
+import (
+	"fmt"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/electsim/electsim/network"
+	"github.com/electsim/electsim/protocols/example"
+	"github.com/electsim/electsim/sim"
+)
+
+// drawProtocol picks one of the test-only protocols with drawn timings.
+func drawProtocol(t *rapid.T) sim.Protocol {
+	ms := func(label string, lo, hi int) time.Duration {
+		return time.Duration(rapid.IntRange(lo, hi).Draw(t, label)) * time.Millisecond
+	}
+	switch rapid.SampledFrom([]string{"beacon", "ping", "counter"}).Draw(t, "protocol") {
+	case "beacon":
+		lo := ms("timeout_min", 20, 300)
+		return example.Beacon(example.BeaconConfig{Interval: ms("interval", 5, 100), TimeoutMin: lo, TimeoutMax: lo + ms("spread", 0, 300)})
+	case "ping":
+		return example.Ping(ms("interval", 20, 200))
+	default:
+		return example.Counter(ms("tick", 5, 100))
+	}
+}
+
+func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
+
+// drawScenario draws a valid scenario that uses every part of the kernel:
+// latency models, loss, duplication, reordering, link overrides, drifting
+// and offset clocks, jitter, fencing, scripted faults of every kind and a
+// nemesis.
+func drawScenario(t *rapid.T, protocol string) *sim.Scenario {
+	nodes := rapid.IntRange(1, 7).Draw(t, "nodes")
+	duration := time.Duration(rapid.IntRange(200, 3000).Draw(t, "duration ms")) * time.Millisecond
+	s := &sim.Scenario{
+		Name: "drawn", Nodes: nodes, Duration: duration,
+		Protocol: sim.ProtocolSpec{Name: protocol},
+		Workload: sim.Workload{
+			ActEvery: time.Duration(rapid.IntRange(1, 200).Draw(t, "act_every ms")) * time.Millisecond,
+			Jitter:   rapid.SampledFrom([]float64{0, 0.1, 0.5}).Draw(t, "jitter"),
+		},
+		Network: sim.NetworkSpec{
+			Latency:   drawLatency(t),
+			Loss:      rapid.SampledFrom([]float64{0, 0, 0.05, 0.3}).Draw(t, "loss"),
+			Duplicate: rapid.SampledFrom([]float64{0, 0, 0.1}).Draw(t, "duplicate"),
+			Reorder:   rapid.Bool().Draw(t, "reorder"),
+		},
+		Clocks: sim.Clocks{
+			DriftPPM:       rapid.SampledFrom([]float64{0, 50, -200}).Draw(t, "drift"),
+			RandomDriftPPM: rapid.SampledFrom([]float64{0, 100, 10000}).Draw(t, "random drift"),
+			RandomOffset:   rapid.SampledFrom([]time.Duration{0, time.Second}).Draw(t, "random offset"),
+		},
+		Resource: sim.ResourceSpec{Fencing: rapid.SampledFrom([]string{sim.FencingNone, sim.FencingGeneration}).Draw(t, "fencing")},
+	}
+	if nodes >= 2 && rapid.Bool().Draw(t, "link override") {
+		loss := 0.5
+		s.Network.Links = []sim.LinkOverride{{From: "n1", To: "n2", Both: true, Loss: &loss}}
+	}
+	s.Faults = drawFaults(t, nodes, duration)
+	if rapid.Bool().Draw(t, "nemesis") {
+		s.Nemesis = &sim.Nemesis{
+			Interval: time.Duration(rapid.IntRange(20, 500).Draw(t, "nemesis interval ms")) * time.Millisecond,
+			Kinds:    rapid.SliceOfNDistinct(rapid.SampledFrom(sim.NemesisKinds), 1, len(sim.NemesisKinds), rapid.ID).Draw(t, "nemesis kinds"),
+			Quiet:    duration / 4,
+			MaxFor:   duration / 3,
+			MinFor:   time.Millisecond,
+		}
+	}
+	return s
+}
+
+func drawLatency(t *rapid.T) network.Latency {
+	ms := time.Millisecond
+	return rapid.SampledFrom([]network.Latency{
+		network.Constant(ms),
+		network.Uniform(ms, 10*ms),
+		{Dist: "normal", Mean: 5 * ms, Stddev: 3 * ms},
+		{Dist: "exponential", Mean: 3 * ms, Min: ms},
+		{Dist: "lognormal", Median: 2 * ms, Sigma: 0.8},
+		{Dist: "pareto", Min: ms, Alpha: 1.5, Max: 200 * ms},
+	}).Draw(t, "latency")
+}
+
+// drawFaults draws scripted faults of every kind at times inside the run.
+func drawFaults(t *rapid.T, nodes int, duration time.Duration) []sim.Fault {
+	count := rapid.IntRange(0, 8).Draw(t, "faults")
+	node := func(label string) string { return nodeName(rapid.IntRange(1, nodes).Draw(t, label)) }
+	kinds := []string{"crash", "restart", "pause", "clock_step", "drift", "heal", "cut", "link", "groups"}
+	if nodes >= 2 {
+		kinds = append(kinds, "halves", "random-halves", "isolate")
+	}
+	if nodes >= 3 {
+		kinds = append(kinds, "bridge")
+	}
+	if nodes >= 4 {
+		kinds = append(kinds, "majorities-ring")
+	}
+	var out []sim.Fault
+	for range count {
+		f := sim.Fault{At: time.Duration(rapid.Int64Range(0, int64(duration)-1).Draw(t, "at"))}
+		switch kind := rapid.SampledFrom(kinds).Draw(t, "kind"); kind {
+		case "crash":
+			f.Crash = node("node")
+		case "restart":
+			f.Restart = node("node")
+		case "pause":
+			f.Pause = &sim.Pause{Node: node("node"), For: time.Duration(rapid.IntRange(1, 2000).Draw(t, "for ms")) * time.Millisecond}
+		case "clock_step":
+			f.ClockStep = &sim.ClockStep{Node: node("node"), By: time.Duration(rapid.IntRange(-2000, 2000).Draw(t, "by ms")) * time.Millisecond}
+		case "drift":
+			f.Drift = &sim.DriftChange{Node: node("node"), PPM: float64(rapid.IntRange(-100000, 100000).Draw(t, "ppm"))}
+		case "heal":
+			f.Heal = true
+		case "cut":
+			f.Cut = &sim.Cut{From: []string{node("from")}, To: []string{node("to")}}
+		case "link":
+			loss := rapid.Float64Range(0, 1).Draw(t, "link loss")
+			f.Link = &sim.LinkOverride{From: "n1", To: sim.ResourceName, Loss: &loss}
+		case "groups":
+			groups := make([][]string, 2)
+			for i := 1; i <= nodes; i++ {
+				side := rapid.IntRange(0, 1).Draw(t, "side")
+				groups[side] = append(groups[side], nodeName(i))
+			}
+			f.Partition = &sim.Partition{Groups: groups, Place: map[string]string{sim.ResourceName: "n1"}}
+		case "isolate":
+			f.Partition = &sim.Partition{Shape: kind, Node: node("node")}
+		default:
+			f.Partition = &sim.Partition{Shape: kind}
+		}
+		out = append(out, f)
+	}
+	return out
+}
