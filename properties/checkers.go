@@ -47,9 +47,10 @@ type Checker interface {
 	Violation() *Violation
 }
 
-// HistoryLen is how many distinct generations the per-generation checkers
-// remember for each node. A node that reuses a generation older than its
-// last HistoryLen ones is not caught; this bound is what keeps the checkers'
+// HistoryLen is how many generations the per-generation checkers remember
+// for each node, by last use. Another node's use of a generation this node
+// has not used within its last HistoryLen changes of generation is not
+// caught; this bound is what keeps the checkers'
 // memory independent of the run's length.
 const HistoryLen = 64
 
@@ -126,10 +127,14 @@ func (c *perGeneration) Observe(e *sim.Event) {
 	if last, ok := own.newest(); ok && last == e.Gen {
 		return // a repeat: checked when this node first used the generation
 	}
-	if _, ok := own.find(e.Gen); !ok {
+	first, seen := own.find(e.Gen)
+	if !seen {
 		c.compare(e)
-		own.add(use{gen: e.Gen, at: e.At, index: e.Index})
+		first = use{gen: e.Gen, at: e.At, index: e.Index}
 	}
+	// A return to an older generation makes it recent again, so the bound
+	// counts generations by last use, not first.
+	own.add(first)
 }
 
 // compare looks for another node that used e's generation.

@@ -24,7 +24,7 @@ type Metrics struct {
 	LeaderChanges   int64 `json:"leader_changes"`
 	ActsIssued      int64 `json:"acts_issued"`
 	ActsWithheld    int64 `json:"acts_withheld"` // refused by the node's own MayAct
-	ActsAccepted    int64 `json:"acts_accepted"`
+	ActsAccepted    int64 `json:"acts_accepted"` // a duplicated act message is applied twice
 	ActsRejected    int64 `json:"acts_rejected"` // fenced off by the resource
 	ActsDropped     int64 `json:"acts_dropped"`  // lost on the way to the resource
 	MessagesSent    int64 `json:"messages_sent"` // protocol messages; acts are counted apart
