@@ -22,7 +22,11 @@ func (s *Sim) crash(n *nodeState) {
 	if !n.up {
 		return
 	}
-	s.publish(Event{Kind: KindCrash, Node: n.id, Gen: n.gen})
+	e := Event{Kind: KindCrash, Node: n.id}
+	if n.leading {
+		e.Gen = n.gen // the belief the crash ends
+	}
+	s.publish(e)
 	for i := range n.held {
 		if it := &n.held[i]; it.kind == itemDeliver {
 			s.drop(it, DropDown)
