@@ -62,6 +62,10 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	if p.New == nil {
 		return nil, fmt.Errorf("protocol %q has no factory", p.Name)
 	}
+	s, err := withProtocolFencing(s, p)
+	if err != nil {
+		return nil, err
+	}
 	expanded, err := s.Expand(p.Services, seed)
 	if err != nil {
 		return nil, err
@@ -77,6 +81,20 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 		return nil, err
 	}
 	return sim, nil
+}
+
+// withProtocolFencing puts the fencing a protocol needs into the scenario,
+// so that the expanded scenario (and a replay of it) says it.
+func withProtocolFencing(s *Scenario, p Protocol) (*Scenario, error) {
+	if p.Fencing == "" || s.Resource.Fencing == p.Fencing {
+		return s, nil
+	}
+	if s.Resource.Fencing != "" {
+		return nil, s.errorf("resource.fencing", "is %s, but protocol %s as configured needs fencing %s", s.Resource.Fencing, p.Name, p.Fencing)
+	}
+	c := s.Clone()
+	c.Resource.Fencing = p.Fencing
+	return c, nil
 }
 
 // Observe adds observers; they see every event from the start of the run.
@@ -295,7 +313,7 @@ func buildNodes(s *Sim) []*nodeState {
 	for id := NodeID(1); int(id) <= s.roster.Len(); id++ {
 		name := s.roster.Name(id)
 		n := &nodeState{
-			id: id, name: name, storage: newStorage(),
+			id: id, name: name, storage: NewStorage(),
 			clock: nodeClock(s.scenario, name, newStream(s.seed, streamClock, int(id), 0)),
 			rng:   newStream(s.seed, streamProtocol, int(id), 0),
 			work:  newStream(s.seed, streamWorkload, int(id), 0),

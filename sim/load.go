@@ -144,6 +144,16 @@ func (s *Scenario) Marshal() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// GoString shows a scenario as the YAML that would save it, so that test
+// logs (rapid prints drawn values with %#v) read as scenario files.
+func (s *Scenario) GoString() string {
+	data, err := s.Marshal()
+	if err != nil {
+		return fmt.Sprintf("scenario %q (not marshalable: %v)", s.Name, err)
+	}
+	return "\n" + string(data)
+}
+
 // Clone returns a deep copy, so a caller can change faults without touching
 // the original. The copy keeps the original's source for error positions.
 func (s *Scenario) Clone() *Scenario {

@@ -107,4 +107,8 @@ type Protocol struct {
 	// New builds the node with the given ID and name, participant or
 	// service, at boot and at every restart.
 	New func(id NodeID, name string) Node
+	// Fencing, if set, is the resource fencing the protocol needs (the
+	// lease protocol with fenced: true needs "generation"). A scenario
+	// that sets another fencing is an error.
+	Fencing string
 }

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/electsim/electsim/network"
@@ -26,6 +28,10 @@ type Scenario struct {
 	Nemesis     *Nemesis      `yaml:"nemesis,omitempty"`
 	Expect      Expect        `yaml:"expect,omitempty"`
 	Limits      Limits        `yaml:"limits,omitempty"`
+	// TraceHash, in a saved run, is the hash the run had when it was saved:
+	// a replay that differs says the code or the scenario changed. Runs
+	// ignore it.
+	TraceHash string `yaml:"trace_hash,omitempty"`
 
 	source *source // where it was read from, for error positions
 }
@@ -217,4 +223,56 @@ type Nemesis struct {
 	MaxStep     time.Duration `yaml:"max_step,omitempty"`      // clock steps up to ±; default 1s
 	MaxDriftPPM float64       `yaml:"max_drift_ppm,omitempty"` // drifts up to ±; default 1000
 	Loss        float64       `yaml:"loss,omitempty"`          // a degraded link's loss; default 0.9
+}
+
+// String describes a fault on one line: "at 11ms: pause n1 for 3.2s".
+func (f Fault) String() string {
+	return fmt.Sprintf("at %v: %s", f.At, f.what())
+}
+
+func (f Fault) what() string {
+	switch {
+	case f.Partition != nil:
+		return "partition " + f.Partition.String()
+	case f.Cut != nil:
+		return fmt.Sprintf("cut %s -/-> %s", strings.Join(f.Cut.From, " "), strings.Join(f.Cut.To, " "))
+	case f.Heal:
+		return "heal"
+	case f.Crash != "":
+		return "crash " + f.Crash
+	case f.Restart != "":
+		return "restart " + f.Restart
+	case f.Pause != nil:
+		return fmt.Sprintf("pause %s for %v", f.Pause.Node, f.Pause.For)
+	case f.ClockStep != nil:
+		return fmt.Sprintf("step %s's wall clock by %v", f.ClockStep.Node, f.ClockStep.By)
+	case f.Drift != nil && f.Drift.Reset:
+		return fmt.Sprintf("reset %s's drift", f.Drift.Node)
+	case f.Drift != nil:
+		return fmt.Sprintf("drift %s by %v ppm", f.Drift.Node, f.Drift.PPM)
+	case f.Link != nil:
+		return "link " + describeLink(f.Link)
+	}
+	return "nothing"
+}
+
+// String describes a partition: its groups or its shape and order, and
+// where services are placed.
+func (p *Partition) String() string {
+	var b strings.Builder
+	switch {
+	case len(p.Groups) > 0:
+		b.WriteString(describeGroups(p.Groups))
+	case p.Shape == ShapeIsolate:
+		b.WriteString("isolate " + p.Node)
+	default:
+		b.WriteString(p.Shape)
+		if len(p.Order) > 0 {
+			b.WriteString(" of " + strings.Join(p.Order, " "))
+		}
+	}
+	for _, service := range sortedKeys(p.Place) {
+		fmt.Fprintf(&b, ", %s with %s", service, p.Place[service])
+	}
+	return b.String()
 }

@@ -1,5 +1,10 @@
 package sim
 
+import (
+	"slices"
+	"strings"
+)
+
 // Storage is a node's durable storage: what survives a crash. Writes are
 // durable at once (as after an fsync). Store values, not pointers to state
 // the node keeps mutating, or the "durable" copy changes with it.
@@ -7,7 +12,8 @@ type Storage struct {
 	values map[string]any
 }
 
-func newStorage() *Storage { return &Storage{values: map[string]any{}} }
+// NewStorage returns empty storage, for tests that drive a node directly.
+func NewStorage() *Storage { return &Storage{values: map[string]any{}} }
 
 // Get returns the value stored under key.
 func (s *Storage) Get(key string) (any, bool) {
@@ -33,3 +39,16 @@ func (s *Storage) Uint64(key string) uint64 {
 
 // PutUint64 stores a uint64 under key.
 func (s *Storage) PutUint64(key string, v uint64) { s.values[key] = v }
+
+// Keys returns the stored keys that start with prefix, sorted, so that a
+// node restoring its state walks it in a fixed order.
+func (s *Storage) Keys(prefix string) []string {
+	var keys []string
+	for k := range s.values {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
