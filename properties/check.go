@@ -1,0 +1,201 @@
+package properties
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// Outcome is a finished run: the expanded scenario it ran (with its seed
+// and trace hash, ready to save), the kernel's result and the report.
+type Outcome struct {
+	Scenario *sim.Scenario
+	Result   sim.Result
+	Report   *Report
+}
+
+// Run builds a run of scn with protocol p under seed, attaches every
+// checker (and any extra observers), runs it and reports.
+func Run(scn *sim.Scenario, p sim.Protocol, seed uint64, observers ...sim.Observer) (*Outcome, error) {
+	s, err := sim.New(scn, p, seed)
+	if err != nil {
+		return nil, err
+	}
+	suite := Attach(s)
+	s.Observe(observers...)
+	res := s.Run()
+	saved := s.Scenario().Clone()
+	saved.Seed = seed
+	saved.TraceHash = sim.TraceHashString(res.TraceHash)
+	return &Outcome{Scenario: saved, Result: res, Report: suite.Report(res)}, nil
+}
+
+// Options configure a property search.
+type Options struct {
+	// Space bounds the drawn fault schedules.
+	Space FaultSpace
+	// Checks is the least number of cases to try, or rapid's -rapid.checks
+	// when that is larger. Under -short rapid tries a fifth.
+	Checks int
+	// Properties must hold; by default the base scenario's expect list.
+	Properties []string
+	// FailureDir is where Check saves a failing scenario; default
+	// testdata/failures.
+	FailureDir string
+}
+
+// Counterexample is a failing case, shrunk: the expanded scenario (a plain
+// fault list, its seed and trace hash) and what its run showed.
+type Counterexample struct {
+	Outcome
+	Violated []string
+}
+
+// Check draws scenarios from base with Scenarios, runs each with p and
+// fails t when one violates a property that must hold (or the run fails: a
+// limit, a panic). Rapid shrinks the failing schedule; the shrunk scenario
+// is saved under FailureDir, and the test log says how to replay it with
+// electsim replay.
+func Check(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) {
+	t.Helper()
+	search := newSearch(base, p, opts)
+	t.Cleanup(func() {
+		if t.Failed() && search.last != nil {
+			search.save(t, opts.FailureDir)
+		}
+	})
+	withChecks(opts.Checks, func() { rapid.Check(t, search.property) })
+}
+
+// Hunt searches like Check but does not fail t: it returns the shrunk
+// counterexample, or nil when every case held. Tests of known-bug variants
+// use it to assert that the bug is found and how small it shrinks.
+func Hunt(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
+	t.Helper()
+	search := newSearch(base, p, opts)
+	quiet := &quietTB{TB: t}
+	withChecks(opts.Checks, func() { rapid.Check(quiet, search.property) })
+	if !quiet.failed {
+		return nil
+	}
+	if search.last == nil {
+		t.Fatalf("the property search failed without a counterexample:\n%s", quiet.log)
+	}
+	return search.last
+}
+
+// search is one property search; last is the most recent failing case,
+// which after rapid's shrinking is the smallest one.
+type search struct {
+	base  *sim.Scenario
+	p     sim.Protocol
+	gen   *rapid.Generator[*sim.Scenario]
+	must  []string
+	last  *Counterexample
+	cases int
+}
+
+func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
+	must := opts.Properties
+	if len(must) == 0 {
+		must = base.Expect.Properties
+	}
+	if len(must) == 0 {
+		must = []string{sim.DefaultProperty}
+	}
+	return &search{base: base, p: p, gen: Scenarios(base, opts.Space), must: must}
+}
+
+func (s *search) property(t *rapid.T) {
+	scn := s.gen.Draw(t, "scenario")
+	scn.Expect.Properties = s.must
+	out, err := Run(scn, s.p, scn.Seed)
+	if err != nil {
+		t.Fatalf("drawn scenario does not build: %v", err)
+	}
+	s.cases++
+	violated := out.Report.Violated()
+	if len(violated) == 0 && out.Result.Err == nil {
+		return
+	}
+	s.last = &Counterexample{Outcome: *out, Violated: violated}
+	if out.Result.Err != nil {
+		t.Fatalf("run failed: %v", out.Result.Err)
+	}
+	t.Fatalf("%s", describe(out.Report))
+}
+
+func describe(r *Report) string {
+	msg := ""
+	for _, name := range r.Violated() {
+		msg += fmt.Sprintf("%s violated: %s\n", name, r.Properties[name].Detail)
+	}
+	return msg
+}
+
+// save writes the last counterexample where electsim replay can read it.
+func (s *search) save(t *testing.T, dir string) {
+	if dir == "" {
+		dir = filepath.Join("testdata", "failures")
+	}
+	data, err := s.last.Scenario.Marshal()
+	if err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	path := filepath.Join(dir, fileName(t.Name())+".yaml")
+	if err == nil {
+		err = os.WriteFile(path, data, 0o644)
+	}
+	if err != nil {
+		t.Logf("could not save the failing scenario: %v", err)
+		return
+	}
+	abs, _ := filepath.Abs(path)
+	t.Logf("shrunk to %d faults, seed %d; saved as %s\nreplay it with: go run ./cmd/electsim replay %s",
+		len(s.last.Scenario.Faults), s.last.Scenario.Seed, path, abs)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+func fileName(testName string) string { return unsafeName.ReplaceAllString(testName, "_") }
+
+// withChecks raises -rapid.checks to at least n while f runs.
+func withChecks(n int, f func()) {
+	fl := flag.Lookup("rapid.checks")
+	if fl == nil || n == 0 {
+		f()
+		return
+	}
+	old := fl.Value.String()
+	if cur, err := strconv.Atoi(old); err == nil && cur < n {
+		fl.Value.Set(strconv.Itoa(n))
+		defer fl.Value.Set(old)
+	}
+	f()
+}
+
+// quietTB passes rapid a TB that records failure instead of failing the
+// test, so that a test can look at what was found.
+type quietTB struct {
+	testing.TB
+	failed bool
+	log    string
+}
+
+func (q *quietTB) Errorf(format string, args ...any) { q.Error(fmt.Sprintf(format, args...)) }
+func (q *quietTB) Error(args ...any)                 { q.failed = true; q.log += fmt.Sprintln(args...) }
+func (q *quietTB) Fatalf(format string, args ...any) { q.Errorf(format, args...) }
+func (q *quietTB) Fatal(args ...any)                 { q.Error(args...) }
+func (q *quietTB) Fail()                             { q.failed = true }
+func (q *quietTB) FailNow()                          { q.failed = true }
+func (q *quietTB) Failed() bool                      { return q.failed }
+func (q *quietTB) Logf(format string, args ...any)   {}
+func (q *quietTB) Log(args ...any)                   {}

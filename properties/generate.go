@@ -1,0 +1,216 @@
+package properties
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// Fault kinds a generator draws, named as in a scenario's faults.
+const (
+	FaultPartition = "partition"
+	FaultCut       = "cut"
+	FaultHeal      = "heal"
+	FaultCrash     = "crash"
+	FaultRestart   = "restart"
+	FaultPause     = "pause"
+	FaultClockStep = "clock_step"
+	FaultDrift     = "drift"
+	FaultLink      = "link"
+)
+
+// FaultKinds lists every kind a generator can draw.
+var FaultKinds = []string{FaultPartition, FaultCut, FaultHeal, FaultCrash, FaultRestart, FaultPause, FaultClockStep, FaultDrift, FaultLink}
+
+// FaultSpace bounds the fault schedules a generator draws. Zero fields take
+// the defaults given.
+type FaultSpace struct {
+	// Kinds to draw; default partition, heal, crash, restart, pause.
+	Kinds []string
+	// MaxFaults is the most faults in one schedule; default 6.
+	MaxFaults int
+	// Targets are the nodes crashes, restarts, pauses and clock faults hit;
+	// default the participants. Name services ("coord", "resource") here to
+	// fault them too.
+	Targets []string
+	// Services that partitions may place with a participant, e.g. "coord".
+	Services []string
+	// Shapes a partition draws from; default isolate, halves,
+	// majorities-ring and bridge, as the cluster size allows, and explicit
+	// groups.
+	Shapes []string
+	// Quiet is the end of the run no fault starts in; default 0.
+	Quiet time.Duration
+	// PauseMax bounds a pause; default a third of the run.
+	PauseMax time.Duration
+	// StepMax bounds a wall clock step either way; default 1s.
+	StepMax time.Duration
+	// DriftMaxPPM bounds a drift change either way; default 1000.
+	DriftMaxPPM float64
+}
+
+// shapeGroups is the pseudo-shape of an explicit two-group partition.
+const shapeGroups = "groups"
+
+func (fs FaultSpace) withDefaults(base *sim.Scenario) FaultSpace {
+	if len(fs.Kinds) == 0 {
+		fs.Kinds = []string{FaultPartition, FaultHeal, FaultCrash, FaultRestart, FaultPause}
+	}
+	if fs.MaxFaults == 0 {
+		fs.MaxFaults = 6
+	}
+	if len(fs.Targets) == 0 {
+		fs.Targets = participants(base.Nodes)
+	}
+	if len(fs.Shapes) == 0 {
+		fs.Shapes = fittingShapes(base.Nodes)
+	}
+	if fs.PauseMax == 0 {
+		fs.PauseMax = base.Duration / 3
+	}
+	if fs.StepMax == 0 {
+		fs.StepMax = time.Second
+	}
+	if fs.DriftMaxPPM == 0 {
+		fs.DriftMaxPPM = 1000
+	}
+	return fs
+}
+
+func participants(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("n%d", i+1)
+	}
+	return out
+}
+
+func fittingShapes(n int) []string {
+	shapes := []string{shapeGroups}
+	for _, s := range []struct {
+		name string
+		min  int
+	}{{sim.ShapeIsolate, 2}, {sim.ShapeHalves, 2}, {sim.ShapeBridge, 3}, {sim.ShapeMajoritiesRing, 4}} {
+		if n >= s.min {
+			shapes = append(shapes, s.name)
+		}
+	}
+	return shapes
+}
+
+// Scenarios draws scenarios from base: the same cluster, protocol, network
+// and workload, a drawn seed and a drawn schedule of faults appended to
+// base's own. Rapid shrinks a failing schedule towards fewer, earlier and
+// simpler faults, and the seed towards 0.
+//
+//	scn := properties.Scenarios(base, properties.FaultSpace{Kinds: ...}).Draw(t, "scenario")
+func Scenarios(base *sim.Scenario, space FaultSpace) *rapid.Generator[*sim.Scenario] {
+	space = space.withDefaults(base)
+	return rapid.Custom(func(t *rapid.T) *sim.Scenario {
+		s := base.Clone()
+		s.Seed = rapid.Uint64().Draw(t, "seed")
+		faults := rapid.SliceOfN(faultGenerator(base, space), 0, space.MaxFaults).Draw(t, "faults")
+		s.Faults = append(slices.Clone(base.Faults), faults...)
+		return s
+	})
+}
+
+func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.Fault] {
+	last := max(base.Duration-space.Quiet, time.Millisecond)
+	return rapid.Custom(func(t *rapid.T) sim.Fault {
+		at := time.Duration(rapid.Int64Range(0, int64(last/time.Millisecond)-1).Draw(t, "at ms")) * time.Millisecond
+		f := sim.Fault{At: at}
+		d := drawer{t: t, space: space, nodes: base.Nodes}
+		switch rapid.SampledFrom(space.Kinds).Draw(t, "kind") {
+		case FaultPartition:
+			f.Partition = d.partition()
+		case FaultCut:
+			from, to := d.pair(d.space.Services)
+			f.Cut = &sim.Cut{From: []string{from}, To: []string{to}}
+		case FaultHeal:
+			f.Heal = true
+		case FaultCrash:
+			f.Crash = d.target()
+		case FaultRestart:
+			f.Restart = d.target()
+		case FaultPause:
+			f.Pause = &sim.Pause{Node: d.target(), For: d.duration("for", time.Millisecond, space.PauseMax)}
+		case FaultClockStep:
+			f.ClockStep = &sim.ClockStep{Node: d.target(), By: d.duration("by", -space.StepMax, space.StepMax)}
+		case FaultDrift:
+			f.Drift = &sim.DriftChange{Node: d.target(), PPM: float64(rapid.IntRange(-int(space.DriftMaxPPM), int(space.DriftMaxPPM)).Draw(t, "ppm"))}
+		case FaultLink:
+			loss := float64(rapid.IntRange(0, 100).Draw(t, "loss %")) / 100
+			from, to := d.pair(d.space.Services)
+			f.Link = &sim.LinkOverride{From: from, To: to, Both: true, Loss: &loss}
+		}
+		return f
+	})
+}
+
+// drawer draws the parts of one fault.
+type drawer struct {
+	t     *rapid.T
+	space FaultSpace
+	nodes int
+}
+
+func (d drawer) target() string { return rapid.SampledFrom(d.space.Targets).Draw(d.t, "node") }
+
+func (d drawer) participant(label string) string {
+	return fmt.Sprintf("n%d", rapid.IntRange(1, d.nodes).Draw(d.t, label))
+}
+
+// pair draws a participant and another node: a participant or one of the
+// services given.
+func (d drawer) pair(services []string) (string, string) {
+	from := d.participant("from")
+	others := slices.DeleteFunc(append(participants(d.nodes), services...), func(n string) bool { return n == from })
+	if len(others) == 0 {
+		return from, from
+	}
+	return from, rapid.SampledFrom(others).Draw(d.t, "to")
+}
+
+// duration draws in whole milliseconds, which read well in a saved file.
+func (d drawer) duration(label string, lo, hi time.Duration) time.Duration {
+	ms := rapid.Int64Range(int64(lo/time.Millisecond), int64(hi/time.Millisecond)).Draw(d.t, label+" ms")
+	return time.Duration(ms) * time.Millisecond
+}
+
+func (d drawer) partition() *sim.Partition {
+	shape := rapid.SampledFrom(d.space.Shapes).Draw(d.t, "shape")
+	var p *sim.Partition
+	switch shape {
+	case shapeGroups:
+		p = &sim.Partition{Groups: d.twoGroups()}
+	case sim.ShapeIsolate:
+		p = &sim.Partition{Shape: shape, Node: d.participant("isolated")}
+	default:
+		p = &sim.Partition{Shape: shape, Order: rapid.Permutation(participants(d.nodes)).Draw(d.t, "order")}
+	}
+	for _, service := range d.space.Services {
+		if rapid.Bool().Draw(d.t, "place "+service) {
+			if p.Place == nil {
+				p.Place = map[string]string{}
+			}
+			p.Place[service] = d.participant("with")
+		}
+	}
+	return p
+}
+
+// twoGroups splits the participants in two by a drawn side for each; an
+// empty side leaves the network whole.
+func (d drawer) twoGroups() [][]string {
+	groups := make([][]string, 2)
+	for _, name := range participants(d.nodes) {
+		side := rapid.IntRange(0, 1).Draw(d.t, "side of "+name)
+		groups[side] = append(groups[side], name)
+	}
+	return slices.DeleteFunc(groups, func(g []string) bool { return len(g) == 0 })
+}
