@@ -103,6 +103,8 @@
 //	  - {at: 20s, heal: true}
 //	  - {at: 5s, crash: n1}
 //	  - {at: 6s, restart: n1}
+//	  - {at: 5s, crash: n1, for: 1s}                # restarted after 1s
+//	  - {at: 9s, partition: {shape: halves}, for: 2s}   # healed after 2s
 //	  - {at: 5s, pause: {node: n1, for: 3s}}
 //	  - {at: 7s, clock_step: {node: n2, by: -2s}}   # wall clock only
 //	  - {at: 7s, drift: {node: n2, ppm: 500}}       # or reset: true

@@ -27,7 +27,13 @@ type compiledFault struct {
 // compileFaults resolves an expanded scenario's faults, in time order (ties
 // in the order written).
 func compileFaults(s *Scenario, roster *Roster) ([]compiledFault, error) {
-	faults := slices.Clone(s.Faults)
+	var faults []Fault
+	for _, f := range s.Faults {
+		faults = append(faults, f)
+		if undo, ok := f.undo(); ok && undo.At < s.Duration {
+			faults = append(faults, undo)
+		}
+	}
 	slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
 	out := make([]compiledFault, 0, len(faults))
 	for _, f := range faults {
@@ -39,6 +45,21 @@ func compileFaults(s *Scenario, roster *Roster) ([]compiledFault, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// undo is the fault that ends a fault with a For: the restart of a crashed
+// node, the heal of a partition or cut.
+func (f Fault) undo() (Fault, bool) {
+	at := f.At + f.For
+	switch {
+	case f.For <= 0:
+		return Fault{}, false
+	case f.Crash != "":
+		return Fault{At: at, Restart: f.Crash}, true
+	case f.Partition != nil, f.Cut != nil:
+		return Fault{At: at, Heal: true}, true
+	}
+	return Fault{}, false
 }
 
 func compileFault(f Fault, r *Roster) (compiledFault, error) {

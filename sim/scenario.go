@@ -124,9 +124,12 @@ type Limits struct {
 	MaxAtInstant int   `yaml:"max_at_instant,omitempty"` // events at one true instant before true time is declared stuck; default 1 M
 }
 
-// Fault is one scripted fault: At, and exactly one of the others.
+// Fault is one scripted fault: At, and exactly one of the kinds. For, with
+// a crash, restarts the node that much later; with a partition or a cut, it
+// heals the network that much later (a heal restores every link).
 type Fault struct {
 	At        time.Duration `yaml:"at"`
+	For       time.Duration `yaml:"for,omitempty"`
 	Partition *Partition    `yaml:"partition,omitempty"`
 	Cut       *Cut          `yaml:"cut,omitempty"`
 	Heal      bool          `yaml:"heal,omitempty"`
@@ -227,6 +230,9 @@ type Nemesis struct {
 
 // String describes a fault on one line: "at 11ms: pause n1 for 3.2s".
 func (f Fault) String() string {
+	if f.For > 0 {
+		return fmt.Sprintf("at %v: %s for %v", f.At, f.what(), f.For)
+	}
 	return fmt.Sprintf("at %v: %s", f.At, f.what())
 }
 

@@ -261,6 +261,19 @@ func (v *validator) faults() {
 			continue
 		}
 		v.fault(field, f)
+		v.faultFor(field, f, kinds[0])
+	}
+}
+
+// faultFor checks a fault's For: only crashes, partitions and cuts have an
+// end, and it lies after the start.
+func (v *validator) faultFor(field string, f Fault, kind string) {
+	switch {
+	case f.For == 0:
+	case kind != "crash" && kind != "partition" && kind != "cut":
+		v.add(field+".for", "only a crash (restarted after it), a partition or a cut (healed after it) takes for; a %s does not", kind)
+	case f.For < 0 || f.For > MaxDuration:
+		v.add(field+".for", "must be positive and at most %v, got %v", MaxDuration, f.For)
 	}
 }
 
