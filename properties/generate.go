@@ -33,6 +33,11 @@ type FaultSpace struct {
 	Kinds []string
 	// MaxFaults is the most faults in one schedule; default 6.
 	MaxFaults int
+	// RestartAfter, if set, gives every drawn crash a downtime (the fault's
+	// for) of up to RestartAfter, after which the node restarts: the
+	// crash-restart cycles that volatile-state bugs need. HealAfter does
+	// the same for partitions.
+	RestartAfter, HealAfter time.Duration
 	// Targets are the nodes crashes, restarts, pauses and clock faults hit;
 	// default the participants. Name services ("coord", "resource") here to
 	// fault them too.
@@ -128,6 +133,7 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 		switch rapid.SampledFrom(space.Kinds).Draw(t, "kind") {
 		case FaultPartition:
 			f.Partition = d.partition()
+			f.For = d.undoAfter("healed after", d.space.HealAfter)
 		case FaultCut:
 			from, to := d.pair(d.space.Services)
 			f.Cut = &sim.Cut{From: []string{from}, To: []string{to}}
@@ -135,6 +141,7 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 			f.Heal = true
 		case FaultCrash:
 			f.Crash = d.target()
+			f.For = d.undoAfter("down", d.space.RestartAfter)
 		case FaultRestart:
 			f.Restart = d.target()
 		case FaultPause:
@@ -150,6 +157,15 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 		}
 		return f
 	})
+}
+
+// undoAfter draws how long a crash or partition lasts, when the space
+// bounds it; 0 leaves it to a drawn restart or heal.
+func (d drawer) undoAfter(label string, bound time.Duration) time.Duration {
+	if bound == 0 {
+		return 0
+	}
+	return d.duration(label, time.Millisecond, bound)
 }
 
 // drawer draws the parts of one fault.

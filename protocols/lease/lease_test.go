@@ -128,10 +128,11 @@ func TestFencingRejectsEveryStaleAct(t *testing.T) {
 // pauses past its TTL acts on stale belief and the resource accepts it. The
 // search finds it and shrinks it to a schedule of at most 3 faults.
 func TestUnfencedLeaseUnderPausesIsCaught(t *testing.T) {
-	base := cluster(3, 20*time.Second, nil)
+	base := cluster(3, 10*time.Second, nil)
 	base.Expect.Properties = []string{properties.FencedResource}
 	found := properties.Hunt(t, base, build(t, base), properties.Options{
-		Space: properties.FaultSpace{Kinds: []string{properties.FaultPause, properties.FaultCrash, properties.FaultRestart}, PauseMax: 10 * time.Second},
+		Space:  properties.FaultSpace{Kinds: []string{properties.FaultPause}, PauseMax: 5 * time.Second},
+		Checks: 3000,
 	})
 	if found == nil {
 		t.Fatal("no stale act found in an unfenced lease under pauses")
@@ -152,7 +153,7 @@ func TestUnfencedLeaseUnderPausesIsCaught(t *testing.T) {
 // before every act. The search may drift and cut the leader (n1, whose
 // campaign lands first with equal latencies).
 func TestReceiptDeadlineWithDriftIsCaught(t *testing.T) {
-	base := cluster(3, 30*time.Second, map[string]any{"act_check": true, "check_every": "0s"})
+	base := cluster(3, 10*time.Second, map[string]any{"act_check": true, "check_every": "0s"})
 	base.Network.Latency = network.Constant(2 * time.Millisecond)
 	base.Expect.Properties = []string{properties.FencedResource}
 	found := properties.Hunt(t, base, build(t, base), properties.Options{
@@ -160,6 +161,7 @@ func TestReceiptDeadlineWithDriftIsCaught(t *testing.T) {
 			Kinds:   []string{properties.FaultDrift, properties.FaultCut},
 			Targets: []string{"n1"}, Services: []string{"coord"}, DriftMaxPPM: 200000,
 		},
+		Checks: 3000,
 	})
 	if found == nil {
 		t.Fatal("no stale act found with drifting clocks and receipt deadlines")
