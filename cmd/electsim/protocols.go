@@ -7,6 +7,7 @@ import (
 
 	"github.com/electsim/electsim/protocols"
 	_ "github.com/electsim/electsim/protocols/example"
+	_ "github.com/electsim/electsim/protocols/generation"
 	_ "github.com/electsim/electsim/protocols/lease"
 )
 
