@@ -70,7 +70,7 @@ func Check(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) {
 	search := newSearch(base, p, opts)
 	t.Cleanup(func() {
 		if t.Failed() && search.last != nil {
-			search.last = search.minimize()
+			search.last = search.tighten(t, search.minimize())
 			search.save(t, opts.FailureDir)
 		}
 	})
@@ -83,15 +83,10 @@ func Check(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) {
 func Hunt(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
 	t.Helper()
 	search := newSearch(base, p, opts)
-	quiet := &quietTB{TB: t}
-	withChecks(opts.Checks, func() { rapid.Check(quiet, search.property) })
-	if !quiet.failed {
+	if !search.hunt(t) {
 		return nil
 	}
-	if search.last == nil {
-		t.Fatalf("the property search failed without a counterexample:\n%s", quiet.log)
-	}
-	return search.minimize()
+	return search.tighten(t, search.minimize())
 }
 
 // search is one property search; last is the most recent failing case,
@@ -99,6 +94,7 @@ func Hunt(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) *Count
 type search struct {
 	base  *sim.Scenario
 	p     sim.Protocol
+	opts  Options
 	gen   *rapid.Generator[*sim.Scenario]
 	must  []string
 	last  *Counterexample
@@ -113,8 +109,43 @@ func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
 	if len(must) == 0 {
 		must = []string{sim.DefaultProperty}
 	}
-	return &search{base: base, p: p, gen: Scenarios(base, opts.Space), must: must}
+	return &search{base: base, p: p, opts: opts, gen: Scenarios(base, opts.Space), must: must}
 }
+
+// hunt runs the search without failing t and reports whether it found a
+// counterexample.
+func (s *search) hunt(t testing.TB) bool {
+	t.Helper()
+	quiet := &quietTB{TB: t}
+	withChecks(s.opts.Checks, func() { rapid.Check(quiet, s.property) })
+	if quiet.failed && s.last == nil {
+		t.Fatalf("the property search failed without a counterexample:\n%s", quiet.log)
+	}
+	return quiet.failed
+}
+
+// tighten searches again with a budget of one fault fewer, while that still
+// finds a failure: a local minimum that neither rapid nor minimize could
+// leave is often not the smallest schedule there is.
+func (s *search) tighten(t testing.TB, c *Counterexample) *Counterexample {
+	for range maxTighten {
+		drawn := len(c.Scenario.Faults) - len(s.base.Faults)
+		if drawn <= 1 {
+			break
+		}
+		opts := s.opts
+		opts.Space.MaxFaults = drawn - 1
+		smaller := newSearch(s.base, s.p, opts)
+		if !smaller.hunt(t) {
+			break
+		}
+		c = smaller.minimize()
+	}
+	return c
+}
+
+// maxTighten bounds the rounds of tighten.
+const maxTighten = 3
 
 func (s *search) property(t *rapid.T) {
 	scn := s.gen.Draw(t, "scenario")
@@ -137,29 +168,52 @@ func (s *search) property(t *rapid.T) {
 
 // minimize finishes rapid's shrinking on the concrete schedule: rapid
 // deletes and simplifies draws, but a deletion can shift the draws after
-// it, so it can stop at a schedule one fault of which is not needed. This
-// drops drawn faults one at a time, keeping each drop after which the same
-// seed still violates a property that must hold, until no single fault can
-// go: a 1-minimal schedule.
+// it, so it can stop at a schedule with faults to spare. This drops drawn
+// faults one at a time, then two at a time, keeping each drop after which
+// the same seed still violates a property that must hold, until none can
+// go: a schedule minimal against the removal of one or two faults.
 func (s *search) minimize() *Counterexample {
 	best := s.last
-	for dropped := true; dropped; {
-		dropped = false
-		for i := len(s.base.Faults); i < len(best.Scenario.Faults); i++ {
-			if c := s.without(best, i); c != nil {
-				best, dropped = c, true
-				break
+	for {
+		if c := s.dropOne(best); c != nil {
+			best = c
+			continue
+		}
+		if c := s.dropTwo(best); c != nil {
+			best = c
+			continue
+		}
+		return best
+	}
+}
+
+func (s *search) dropOne(c *Counterexample) *Counterexample {
+	for i := len(s.base.Faults); i < len(c.Scenario.Faults); i++ {
+		if smaller := s.without(c, i); smaller != nil {
+			return smaller
+		}
+	}
+	return nil
+}
+
+func (s *search) dropTwo(c *Counterexample) *Counterexample {
+	for i := len(s.base.Faults); i < len(c.Scenario.Faults); i++ {
+		for j := i + 1; j < len(c.Scenario.Faults); j++ {
+			if smaller := s.without(c, j, i); smaller != nil {
+				return smaller
 			}
 		}
 	}
-	return best
+	return nil
 }
 
-// without reruns a counterexample with fault i removed and returns it if it
-// still fails.
-func (s *search) without(c *Counterexample, i int) *Counterexample {
+// without reruns a counterexample with the faults at the given indexes
+// (in decreasing order) removed and returns it if it still fails.
+func (s *search) without(c *Counterexample, indexes ...int) *Counterexample {
 	scn := c.Scenario.Clone()
-	scn.Faults = slices.Delete(scn.Faults, i, i+1)
+	for _, i := range indexes {
+		scn.Faults = slices.Delete(scn.Faults, i, i+1)
+	}
 	scn.TraceHash = ""
 	out, err := Run(scn, s.p, scn.Seed)
 	if err != nil {

@@ -44,9 +44,8 @@ type FaultSpace struct {
 	Targets []string
 	// Services that partitions may place with a participant, e.g. "coord".
 	Services []string
-	// Shapes a partition draws from; default isolate, halves,
-	// majorities-ring and bridge, as the cluster size allows, and explicit
-	// groups.
+	// Shapes a partition draws from; default ShapeGroups, isolate, halves,
+	// majorities-ring and bridge, as the cluster size allows.
 	Shapes []string
 	// Quiet is the end of the run no fault starts in; default 0.
 	Quiet time.Duration
@@ -58,8 +57,9 @@ type FaultSpace struct {
 	DriftMaxPPM float64
 }
 
-// shapeGroups is the pseudo-shape of an explicit two-group partition.
-const shapeGroups = "groups"
+// ShapeGroups is the pseudo-shape of an explicit two-group partition, for
+// FaultSpace.Shapes: every participant on a drawn side, services outside.
+const ShapeGroups = "groups"
 
 func (fs FaultSpace) withDefaults(base *sim.Scenario) FaultSpace {
 	if len(fs.Kinds) == 0 {
@@ -95,7 +95,7 @@ func participants(n int) []string {
 }
 
 func fittingShapes(n int) []string {
-	shapes := []string{shapeGroups}
+	shapes := []string{ShapeGroups}
 	for _, s := range []struct {
 		name string
 		min  int
@@ -127,9 +127,9 @@ func Scenarios(base *sim.Scenario, space FaultSpace) *rapid.Generator[*sim.Scena
 func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.Fault] {
 	last := max(base.Duration-space.Quiet, time.Millisecond)
 	return rapid.Custom(func(t *rapid.T) sim.Fault {
-		at := time.Duration(rapid.Int64Range(0, int64(last/time.Millisecond)-1).Draw(t, "at ms")) * time.Millisecond
-		f := sim.Fault{At: at}
 		d := drawer{t: t, space: space, nodes: base.Nodes}
+		at := d.duration("at", 0, last-time.Millisecond)
+		f := sim.Fault{At: at}
 		switch rapid.SampledFrom(space.Kinds).Draw(t, "kind") {
 		case FaultPartition:
 			f.Partition = d.partition()
@@ -149,7 +149,8 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 		case FaultClockStep:
 			f.ClockStep = &sim.ClockStep{Node: d.target(), By: d.duration("by", -space.StepMax, space.StepMax)}
 		case FaultDrift:
-			f.Drift = &sim.DriftChange{Node: d.target(), PPM: float64(rapid.IntRange(-int(space.DriftMaxPPM), int(space.DriftMaxPPM)).Draw(t, "ppm"))}
+			ppm := spread(t, "ppm", int64(2*space.DriftMaxPPM)) - int64(space.DriftMaxPPM)
+			f.Drift = &sim.DriftChange{Node: d.target(), PPM: float64(ppm)}
 		case FaultLink:
 			loss := float64(rapid.IntRange(0, 100).Draw(t, "loss %")) / 100
 			from, to := d.pair(d.space.Services)
@@ -192,17 +193,32 @@ func (d drawer) pair(services []string) (string, string) {
 	return from, rapid.SampledFrom(others).Draw(d.t, "to")
 }
 
-// duration draws in whole milliseconds, which read well in a saved file.
+// duration draws in whole milliseconds, which read well in a saved file,
+// spread over the whole range (see spread).
 func (d drawer) duration(label string, lo, hi time.Duration) time.Duration {
-	ms := rapid.Int64Range(int64(lo/time.Millisecond), int64(hi/time.Millisecond)).Draw(d.t, label+" ms")
-	return time.Duration(ms) * time.Millisecond
+	ms := spread(d.t, label+" ms", int64((hi-lo)/time.Millisecond))
+	return lo + time.Duration(ms)*time.Millisecond
 }
 
+// spread draws from [0, n] in two parts, a coarse step out of at most 256
+// and an offset within the step. Rapid draws integers biased towards small
+// values, which over a wide range would bunch every fault into the first
+// moments of a run; 256 steps are few enough that its bias still covers
+// them all, and both parts still shrink towards 0.
+func spread(t *rapid.T, label string, n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	unit := n/256 + 1
+	coarse := rapid.Int64Range(0, n/unit).Draw(t, label)
+	fine := rapid.Int64Range(0, unit-1).Draw(t, label+" offset")
+	return min(coarse*unit+fine, n)
+}
 func (d drawer) partition() *sim.Partition {
 	shape := rapid.SampledFrom(d.space.Shapes).Draw(d.t, "shape")
 	var p *sim.Partition
 	switch shape {
-	case shapeGroups:
+	case ShapeGroups:
 		p = &sim.Partition{Groups: d.twoGroups()}
 	case sim.ShapeIsolate:
 		p = &sim.Partition{Shape: shape, Node: d.participant("isolated")}
