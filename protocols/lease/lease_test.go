@@ -6,8 +6,8 @@ import (
 
 	"github.com/electsim/electsim/network"
 	"github.com/electsim/electsim/properties"
-	"github.com/electsim/electsim/protocols"
 	_ "github.com/electsim/electsim/protocols/lease"
+	"github.com/electsim/electsim/protocols/protocoltest"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -25,20 +25,9 @@ func cluster(nodes int, duration time.Duration, params map[string]any) *sim.Scen
 	}
 }
 
-// build makes the protocol from the scenario's own protocol block, so that
-// a saved counterexample replays with the same configuration.
-func build(t *testing.T, scn *sim.Scenario) sim.Protocol {
-	t.Helper()
-	p, _, err := protocols.ForScenario(scn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func run(t *testing.T, scn *sim.Scenario) *properties.Outcome {
 	t.Helper()
-	out, err := properties.Run(scn, build(t, scn), 1)
+	out, err := properties.Run(scn, protocoltest.Build(t, scn), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +76,7 @@ func TestNewLeaderAfterTheLeaderCrashes(t *testing.T) {
 func firstLeader(t *testing.T, scn *sim.Scenario) string {
 	t.Helper()
 	leader := ""
-	s, err := sim.New(scn, build(t, scn), 1)
+	s, err := sim.New(scn, protocoltest.Build(t, scn), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +104,13 @@ var safetySpace = properties.FaultSpace{
 func TestAtMostOneLeaderPerGeneration(t *testing.T) {
 	base := cluster(5, 20*time.Second, nil)
 	base.Expect.Properties = []string{properties.SingleLeader, properties.SingleBelief}
-	properties.Check(t, base, build(t, base), properties.Options{Space: safetySpace, Checks: 500})
+	properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: safetySpace, Checks: 500})
 }
 
 func TestFencingRejectsEveryStaleAct(t *testing.T) {
 	base := cluster(5, 20*time.Second, map[string]any{"fenced": true})
 	base.Expect.Properties = []string{properties.SingleLeader, properties.FencedResource}
-	properties.Check(t, base, build(t, base), properties.Options{Space: safetySpace, Checks: 500})
+	properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: safetySpace, Checks: 500})
 }
 
 // TestUnfencedLeaseUnderPausesIsCaught: without fencing, a leader that
@@ -130,17 +119,11 @@ func TestFencingRejectsEveryStaleAct(t *testing.T) {
 func TestUnfencedLeaseUnderPausesIsCaught(t *testing.T) {
 	base := cluster(3, 10*time.Second, nil)
 	base.Expect.Properties = []string{properties.FencedResource}
-	found := properties.Hunt(t, base, build(t, base), properties.Options{
+	found := properties.Hunt(t, base, protocoltest.Build(t, base), properties.Options{
 		Space:  properties.FaultSpace{Kinds: []string{properties.FaultPause}, PauseMax: 5 * time.Second},
 		Checks: 3000,
 	})
-	if found == nil {
-		t.Fatal("no stale act found in an unfenced lease under pauses")
-	}
-	if n := len(found.Scenario.Faults); n > 3 {
-		t.Fatalf("shrunk to %d faults, want at most 3:\n%v", n, found.Scenario.Faults)
-	}
-	t.Logf("shrunk to %d faults: %v", len(found.Scenario.Faults), found.Scenario.Faults)
+	protocoltest.RequireShrunk(t, found, "a stale act of an unfenced lease under pauses", 3)
 	if found.Report.Metrics.StaleActs == 0 {
 		t.Fatalf("the counterexample shows no stale act: %+v", found.Report.Metrics)
 	}
@@ -156,18 +139,12 @@ func TestReceiptDeadlineWithDriftIsCaught(t *testing.T) {
 	base := cluster(3, 10*time.Second, map[string]any{"act_check": true, "check_every": "0s"})
 	base.Network.Latency = network.Constant(2 * time.Millisecond)
 	base.Expect.Properties = []string{properties.FencedResource}
-	found := properties.Hunt(t, base, build(t, base), properties.Options{
+	found := properties.Hunt(t, base, protocoltest.Build(t, base), properties.Options{
 		Space: properties.FaultSpace{
 			Kinds:   []string{properties.FaultDrift, properties.FaultCut},
 			Targets: []string{"n1"}, Services: []string{"coord"}, DriftMaxPPM: 200000,
 		},
 		Checks: 3000,
 	})
-	if found == nil {
-		t.Fatal("no stale act found with drifting clocks and receipt deadlines")
-	}
-	if n := len(found.Scenario.Faults); n > 3 {
-		t.Fatalf("shrunk to %d faults, want at most 3:\n%v", n, found.Scenario.Faults)
-	}
-	t.Logf("shrunk to %d faults: %v", len(found.Scenario.Faults), found.Scenario.Faults)
+	protocoltest.RequireShrunk(t, found, "a stale act with drifting clocks and receipt deadlines", 3)
 }

@@ -144,3 +144,32 @@ func (e *Env) Describe(sent []Sent) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// FireNow fires on node, at the current time, the earliest pending timer
+// tagged tag, as if it had just come due, and reports whether there was
+// one. It is how a transcript says "node 1's election timeout elapsed"
+// without moving anyone's clock.
+func (e *Env) FireNow(node sim.Node, tag string) bool {
+	for _, id := range e.due(1 << 62) {
+		if e.timers[id].tag == tag {
+			delete(e.timers, id)
+			node.Fire(sim.Timer{ID: id, Tag: tag})
+			return true
+		}
+	}
+	return false
+}
+
+// AdvanceClock moves the clock forward by d without firing any timer: the
+// timers that come due stay pending until Advance or FireNow fires them.
+// It lets a test look at a node between its timers (is it still in lease?).
+func (e *Env) AdvanceClock(d time.Duration) { e.Now += max(d, 0) }
+
+// Crash forgets what a crash loses: the pending timers, the unsent outbox
+// and the belief in leading. Storage, the clock, the random stream and the
+// logs stay; the test then Starts a fresh node on this Env.
+func (e *Env) Crash() {
+	clear(e.timers)
+	e.Outbox = nil
+	e.Leading = false
+}
