@@ -1,0 +1,146 @@
+package raft_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/electsim/electsim/network"
+	"github.com/electsim/electsim/properties"
+	"github.com/electsim/electsim/protocols/protocoltest"
+	_ "github.com/electsim/electsim/protocols/raft"
+	"github.com/electsim/electsim/sim"
+)
+
+func cluster(nodes int, duration time.Duration, params map[string]any) *sim.Scenario {
+	return &sim.Scenario{
+		Name: "raft-cluster", Nodes: nodes, Duration: duration,
+		Protocol: sim.ProtocolSpec{Name: "raft", Params: params},
+		Network:  sim.NetworkSpec{Latency: network.Uniform(time.Millisecond, 5*time.Millisecond)},
+	}
+}
+
+func run(t *testing.T, scn *sim.Scenario, seed uint64) *properties.Report {
+	t.Helper()
+	out, err := properties.Run(scn, protocoltest.Build(t, scn), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Result.Err != nil {
+		t.Fatal(out.Result.Err)
+	}
+	return out.Report
+}
+
+// correct are the configurations that must keep one leader per term under
+// any fault.
+var correct = []map[string]any{
+	{},
+	{"prevote": true},
+	{"check_quorum": true},
+	{"prevote": true, "check_quorum": true},
+	{"check_quorum": true, "leader_lease": true},
+	{"prevote": true, "check_quorum": true, "write_every": "0s"},
+}
+
+var everyFault = properties.FaultSpace{
+	Kinds:        []string{properties.FaultPartition, properties.FaultHeal, properties.FaultCrash, properties.FaultRestart, properties.FaultPause, properties.FaultCut, properties.FaultClockStep, properties.FaultDrift, properties.FaultLink},
+	PauseMax:     5 * time.Second,
+	RestartAfter: 3 * time.Second,
+}
+
+// TestElectionSafety: at most one leader per term, by beliefs and by acts,
+// under random fault schedules, for every correct configuration.
+func TestElectionSafety(t *testing.T) {
+	for _, params := range correct {
+		t.Run(fmt.Sprint(params), func(t *testing.T) {
+			base := cluster(5, 20*time.Second, params)
+			base.Expect.Properties = []string{properties.SingleLeader, properties.SingleBelief}
+			properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: everyFault, Checks: 500})
+		})
+	}
+}
+
+func TestHealthyClusterElectsOneLeader(t *testing.T) {
+	for _, nodes := range []int{3, 5, 7} {
+		for _, params := range correct {
+			rep := run(t, cluster(nodes, 60*time.Second, params), 1)
+			m := rep.Metrics
+			if m.FirstLeaderNS < 0 || m.FirstLeaderNS > int64(2100*time.Millisecond) || m.LeaderChanges != 0 {
+				t.Errorf("%d nodes %v: first leader at %v, %d changes; want one leader within an election timeout",
+					nodes, params, time.Duration(m.FirstLeaderNS), m.LeaderChanges)
+			}
+		}
+	}
+}
+
+// TestVoteKeptInMemoryIsCaught: with persist: false a voter that crashes
+// and restarts between two candidates' requests votes twice in one term.
+// The search finds two leaders of one term and shrinks to at most 3 faults.
+func TestVoteKeptInMemoryIsCaught(t *testing.T) {
+	base := cluster(3, 5*time.Second, map[string]any{"persist": false})
+	base.Expect.Properties = []string{properties.SingleBelief}
+	found := properties.Hunt(t, base, protocoltest.Build(t, base), properties.Options{
+		Space:  properties.FaultSpace{Kinds: []string{properties.FaultPartition, properties.FaultCrash}, RestartAfter: time.Second},
+		Checks: 20000,
+	})
+	protocoltest.RequireShrunk(t, found, "two leaders of one term with persist: false", 3)
+}
+
+// TestLeaseBeyondItsDriftBoundIsCaught: a leader lease assumes clocks
+// drift apart by at most drift_bound. A leader whose clock runs slower than
+// that, cut off from the cluster, acts after a new leader has acted, and the
+// unfenced resource accepts the stale act.
+func TestLeaseBeyondItsDriftBoundIsCaught(t *testing.T) {
+	base := cluster(3, 10*time.Second, map[string]any{"check_quorum": true, "leader_lease": true, "drift_bound": 1.05})
+	base.Network.Latency = network.Constant(2 * time.Millisecond)
+	base.Expect.Properties = []string{properties.FencedResource}
+	found := properties.Hunt(t, base, protocoltest.Build(t, base), properties.Options{
+		Space: properties.FaultSpace{
+			Kinds: []string{properties.FaultDrift, properties.FaultPartition}, DriftMaxPPM: 400000,
+			Shapes: []string{properties.ShapeGroups},
+		},
+		Checks: 5000,
+	})
+	protocoltest.RequireShrunk(t, found, "a stale act with clocks drifting beyond the lease bound", 3)
+}
+
+// load reads a ready scenario and sets protocol parameters on it.
+func load(t *testing.T, path string, params map[string]any) *sim.Scenario {
+	t.Helper()
+	scn, err := sim.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scn.Protocol.Params == nil {
+		scn.Protocol.Params = map[string]any{}
+	}
+	for k, v := range params {
+		scn.Protocol.Params[k] = v
+	}
+	return scn
+}
+
+// TestLivenessTraps: Howard & Abraham's scenario 1 and Cloudflare's 2020
+// outage depose leaders again and again in 60 s of plain Raft; PreVote (with
+// CheckQuorum for Cloudflare's) keeps one leader.
+func TestLivenessTraps(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		fixed map[string]any
+	}{
+		{"../../scenarios/howard-scenario-1.yaml", map[string]any{"prevote": true}},
+		{"../../scenarios/cloudflare-2020.yaml", map[string]any{"prevote": true, "check_quorum": true}},
+	} {
+		plain := run(t, load(t, tc.file, map[string]any{"prevote": false, "check_quorum": false}), 1)
+		fixed := run(t, load(t, tc.file, tc.fixed), 1)
+		t.Logf("%s: %d leader changes, availability %.3f; with %v: %d changes, availability %.3f", tc.file,
+			plain.Metrics.LeaderChanges, plain.Metrics.Availability, tc.fixed, fixed.Metrics.LeaderChanges, fixed.Metrics.Availability)
+		if plain.Metrics.LeaderChanges < 5 {
+			t.Errorf("%s: plain Raft changed leader %d times in 60s, want many (5 or more)", tc.file, plain.Metrics.LeaderChanges)
+		}
+		if fixed.Metrics.LeaderChanges > 1 {
+			t.Errorf("%s with %v: %d leader changes, want at most 1", tc.file, tc.fixed, fixed.Metrics.LeaderChanges)
+		}
+	}
+}
