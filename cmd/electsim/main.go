@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	electsim run FILE [-seed N] [-trace out.jsonl] [-json]
+//	electsim run FILE [-seed N] [-protocol NAME] [-set key=value]... [-trace out.jsonl] [-json]
 //	electsim protocols
 //
 // Run runs the scenario in FILE (a YAML file; see scenarios/ for ready ones)
@@ -14,7 +14,11 @@
 // with its verdict. With -json it prints one JSON object instead, with the
 // fields scenario, seed, protocol, events, trace_hash, duration_ns, metrics,
 // properties, expected, ok and error. With -trace it also writes every
-// event as a line of JSON.
+// event as a line of JSON. -protocol and -set change the scenario's
+// protocol and its parameters, to compare variants of one story:
+//
+//	electsim run scenarios/howard-scenario-1.yaml -set prevote=true
+//	electsim run scenarios/bridge.yaml -protocol routing
 //
 // Protocols lists the registered protocols with their parameters.
 //

@@ -137,3 +137,30 @@ func TestProtocolsListsParameters(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+func TestOverridesChangeTheProtocol(t *testing.T) {
+	_, plain, _ := electsim("run", "../../scenarios/lease-gc-pause.yaml", "-json")
+	code, fenced, errOut := electsim("run", "../../scenarios/lease-gc-pause.yaml", "-json", "-set", "fenced=true")
+	if code != 0 {
+		t.Fatalf("lease-gc-pause with -set fenced=true: exit %d, want 0 (fenced-resource holds)\n%s", code, errOut)
+	}
+	var a, b struct {
+		Metrics struct {
+			StaleActs    int `json:"stale_acts"`
+			ActsRejected int `json:"acts_rejected"`
+		}
+	}
+	if json.Unmarshal([]byte(plain), &a) != nil || json.Unmarshal([]byte(fenced), &b) != nil {
+		t.Fatal("no JSON")
+	}
+	if a.Metrics.StaleActs == 0 || b.Metrics.StaleActs != 0 || b.Metrics.ActsRejected == 0 {
+		t.Fatalf("unfenced %+v, fenced %+v: want stale acts only without fencing, and rejections with it", a, b)
+	}
+	code, out, _ := electsim("run", "../../scenarios/bridge.yaml", "-protocol", "routing")
+	if code != 0 || !strings.Contains(out, "protocol routing") {
+		t.Fatalf("-protocol routing: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := electsim("run", "../../scenarios/bridge.yaml", "-set", "prevote"); code != 2 || !strings.Contains(errOut, "key=value") {
+		t.Fatalf("-set without a value: exit %d, %s", code, errOut)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	_ "github.com/electsim/electsim/protocols/example"
 	_ "github.com/electsim/electsim/protocols/generation"
 	_ "github.com/electsim/electsim/protocols/lease"
+	_ "github.com/electsim/electsim/protocols/raft"
+	_ "github.com/electsim/electsim/protocols/routing"
 )
 
 func protocolsCommand(args []string, stdout, stderr io.Writer) error {

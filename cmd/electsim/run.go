@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
@@ -42,10 +44,50 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// overrides change a scenario's protocol from the command line, to compare
+// variants of one story without editing its file.
+type overrides struct {
+	protocol string
+	params   []string // key=value
+}
+
+func (o *overrides) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.protocol, "protocol", "", "run this protocol instead of the scenario's (its parameters stay)")
+	fs.Func("set", "set a protocol parameter, key=value (repeatable): -set prevote=true", func(kv string) error {
+		if !strings.Contains(kv, "=") {
+			return fmt.Errorf("want key=value, got %q", kv)
+		}
+		o.params = append(o.params, kv)
+		return nil
+	})
+}
+
+// apply writes the overrides into the scenario. A value reads as YAML does:
+// true, 2s, 1.05, 3.
+func (o *overrides) apply(scn *sim.Scenario) error {
+	if o.protocol != "" {
+		scn.Protocol.Name = o.protocol
+	}
+	for _, kv := range o.params {
+		key, text, _ := strings.Cut(kv, "=")
+		var value any
+		if err := yaml.Unmarshal([]byte(text), &value); err != nil || value == nil {
+			return fmt.Errorf("-set %s: %q is not a value", key, text)
+		}
+		if scn.Protocol.Params == nil {
+			scn.Protocol.Params = map[string]any{}
+		}
+		scn.Protocol.Params[key] = value
+	}
+	return nil
+}
+
 func runCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "run FILE [-seed N] [-trace out.jsonl] [-json]", stderr)
+	fs := newFlagSet("run", "run FILE [-seed N] [-protocol NAME] [-set key=value]... [-trace out.jsonl] [-json]", stderr)
 	var seed seedFlag
 	fs.Var(&seed, "seed", "run with this seed instead of the scenario's")
+	var over overrides
+	over.register(fs)
 	tracePath := fs.String("trace", "", "write every event to this file as JSON lines")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the summary")
 	files, err := parseInterspersed(fs, args)
@@ -56,7 +98,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageError("run takes one scenario file, got %d", len(files))
 	}
-	run, err := prepare(files[0], seed, stderr)
+	run, err := prepare(files[0], seed, &over, stderr)
 	if err != nil {
 		return err
 	}
@@ -86,9 +128,12 @@ type prepared struct {
 
 // prepare loads a scenario, checks it against the protocol registry and the
 // properties, and builds the run. Every failure is bad input.
-func prepare(path string, seed seedFlag, stderr io.Writer) (*prepared, error) {
+func prepare(path string, seed seedFlag, over *overrides, stderr io.Writer) (*prepared, error) {
 	scn, err := sim.Load(path)
 	if err != nil {
+		return nil, badInput(err)
+	}
+	if err := over.apply(scn); err != nil {
 		return nil, badInput(err)
 	}
 	proto, warnings, err := protocols.ForScenario(scn)
