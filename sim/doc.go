@@ -115,7 +115,11 @@
 //	  quiet: 10s             # no fault in the last 10s
 //	  max_for: 5s            # each fault is undone within this
 //	expect:
-//	  properties: [single-leader-per-generation]
+//	  properties: [single-leader-per-generation]   # also single-belief-per-generation,
+//	                                               # fenced-resource, liveness
+//	  liveness: 10s          # an act accepted within 10s of the last fault
+//	  max_split_brain: 0s    # at most this long with two believers
+//	  min_availability: 0.9  # at least this share of act slots
 //	limits: {max_events: 100000000, max_in_flight: 1000000, max_at_instant: 1000000}
 //
 // Partition shapes lay out the participants (in the order given by order:,

@@ -163,11 +163,21 @@ func (s *Scenario) Clone() *Scenario {
 	c.Clocks.Nodes = cloneMap(s.Clocks.Nodes)
 	c.Faults = slices.Clone(s.Faults)
 	c.Expect.Properties = slices.Clone(s.Expect.Properties)
+	c.Expect.MaxSplitBrain = clonePtr(s.Expect.MaxSplitBrain)
+	c.Expect.MinAvailability = clonePtr(s.Expect.MinAvailability)
 	if s.Nemesis != nil {
 		n := *s.Nemesis
 		c.Nemesis = &n
 	}
 	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 func cloneMap[V any](m map[string]V) map[string]V {

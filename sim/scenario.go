@@ -112,9 +112,16 @@ type ResourceSpec struct {
 }
 
 // Expect says what a run must show. Properties lists the properties that
-// must hold; by default the mission's single-leader-per-generation.
+// must hold; by default the mission's single-leader-per-generation. The
+// bounds, when set, must hold too: split-brain time at most MaxSplitBrain,
+// availability at least MinAvailability, and an act accepted within
+// Liveness of the last fault (which also sets the liveness property's
+// bound when that is listed).
 type Expect struct {
-	Properties []string `yaml:"properties,omitempty"`
+	Properties      []string       `yaml:"properties,omitempty"`
+	MaxSplitBrain   *time.Duration `yaml:"max_split_brain,omitempty"`
+	MinAvailability *float64       `yaml:"min_availability,omitempty"`
+	Liveness        time.Duration  `yaml:"liveness,omitempty"`
 }
 
 // Limits stop a runaway run with an error. Zero means the default.

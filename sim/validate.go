@@ -124,10 +124,24 @@ func (v *validator) top() {
 	if f := s.Resource.Fencing; f != FencingNone && f != FencingGeneration {
 		v.add("resource.fencing", "unknown fencing %q: none or generation", f)
 	}
-	for i, p := range s.Expect.Properties {
+	v.expect()
+}
+
+func (v *validator) expect() {
+	e := v.s.Expect
+	for i, p := range e.Properties {
 		if p == "" {
 			v.add(fmt.Sprintf("expect.properties[%d]", i), "empty property name")
 		}
+	}
+	if e.MaxSplitBrain != nil && *e.MaxSplitBrain < 0 {
+		v.add("expect.max_split_brain", "must not be negative, got %v", *e.MaxSplitBrain)
+	}
+	if a := e.MinAvailability; a != nil && (math.IsNaN(*a) || *a < 0 || *a > 1) {
+		v.add("expect.min_availability", "must be in [0, 1], got %v", *a)
+	}
+	if e.Liveness < 0 || e.Liveness > MaxDuration {
+		v.add("expect.liveness", "must be positive and at most %v, got %v", MaxDuration, e.Liveness)
 	}
 }
 

@@ -1,0 +1,71 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FormatEvent writes an event on one line, for people reading the steps
+// that led to a violation, one line per event:
+//
+//	#   1298  35.502000000s  resource  act-applied   n1's act in gen 1 accepted
+func FormatEvent(r *Roster, e *Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%7d %15s  %-9s %-13s", e.Index, seconds(e.At), nameOrNetwork(r, e.Node), e.Kind)
+	b.WriteString(eventDetail(r, e))
+	return strings.TrimRight(b.String(), " ")
+}
+
+func seconds(t Time) string {
+	return fmt.Sprintf("%d.%09ds", int64(t)/int64(time.Second), int64(t)%int64(time.Second))
+}
+
+func nameOrNetwork(r *Roster, id NodeID) string {
+	if id == NoNode {
+		return "network"
+	}
+	return r.Name(id)
+}
+
+// eventDetail is what an event says beyond its node and kind.
+func eventDetail(r *Roster, e *Event) string {
+	switch e.Kind {
+	case KindSend:
+		return fmt.Sprintf("-> %s  %s", r.Name(e.Peer), describeMessage(e.Msg))
+	case KindDeliver:
+		return fmt.Sprintf("<- %s  %s", r.Name(e.Peer), describeMessage(e.Msg))
+	case KindDrop:
+		return fmt.Sprintf("-> %s  %s  lost: %s", r.Name(e.Peer), describeMessage(e.Msg), e.Tag)
+	case KindTimer:
+		return e.Tag
+	case KindLead, KindStepDown, KindActIssued, KindActWithheld:
+		return fmt.Sprintf("gen %d", e.Gen)
+	case KindActApplied:
+		verdict := "rejected"
+		if e.Accepted {
+			verdict = "accepted"
+		}
+		return strings.TrimSpace(fmt.Sprintf("%s's act in gen %d %s %s", r.Name(e.Peer), e.Gen, verdict, e.Tag))
+	case KindCrash:
+		if e.Gen != 0 {
+			return fmt.Sprintf("ends its belief in gen %d", e.Gen)
+		}
+	case KindPause:
+		return fmt.Sprintf("for %v", time.Duration(e.Value))
+	case KindClockStep:
+		return fmt.Sprintf("wall clock by %v", time.Duration(e.Value))
+	case KindDrift:
+		return fmt.Sprintf("%.3f ppm", float64(e.Value)/1000)
+	}
+	return e.Tag
+}
+
+// describeMessage shows a message by its own String method, or as its type
+// and fields: sim.Act{Gen:2}.
+func describeMessage(m Message) string {
+	if s, ok := m.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T%+v", m, m)
+}
