@@ -7,7 +7,11 @@
 //     different nodes (the mission's property);
 //   - single-belief-per-generation: the same over Lead beliefs (stricter);
 //   - fenced-resource: the resource's accepted acts never go back in
-//     generation.
+//     generation;
+//   - liveness: an act is accepted within a bound after the last fault.
+//
+// A scenario's expect section can also bound split-brain time and
+// availability; the report lists how long each fault took to recover from.
 //
 // A violation names the property, the nodes, the generations, the true
 // times and the event index at which it happened.
@@ -26,8 +30,8 @@ const (
 	FencedResource = "fenced-resource"
 )
 
-// Names lists the properties every run checks.
-var Names = []string{SingleLeader, SingleBelief, FencedResource}
+// Names lists the properties every run checks, by name.
+var Names = []string{SingleLeader, SingleBelief, FencedResource, Liveness}
 
 // Violation is the first event at which a property failed.
 type Violation struct {

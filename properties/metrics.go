@@ -30,6 +30,10 @@ type Metrics struct {
 	MessagesSent    int64 `json:"messages_sent"` // protocol messages; acts are counted apart
 	MessagesDropped int64 `json:"messages_dropped"`
 	Events          int64 `json:"events"`
+	// RecoveryMaxNS is the longest time from a fault to the next accepted
+	// act; UnrecoveredFaults counts faults no accepted act followed.
+	RecoveryMaxNS     int64 `json:"recovery_max_ns"`
+	UnrecoveredFaults int64 `json:"unrecovered_faults"`
 }
 
 // meter computes Metrics as events go by.

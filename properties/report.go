@@ -4,26 +4,32 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/electsim/electsim/sim"
 )
 
 // Suite is every checker and the metrics of one run, as a single observer.
 type Suite struct {
-	checkers []Checker
-	meter    *meter
-	expect   []string
-	roster   *sim.Roster
+	checkers   []Checker
+	liveness   *liveness
+	recoveries *recoveries
+	meter      *meter
+	expect     sim.Expect
+	roster     *sim.Roster
 }
 
 // Attach builds the suite for a run and adds it to the run's observers.
 func Attach(s *sim.Sim) *Suite {
 	r := s.Roster()
+	expect := s.Scenario().Expect
 	suite := &Suite{
-		checkers: []Checker{NewSingleLeader(r), NewSingleBelief(r), NewFencedResource(r)},
-		meter:    newMeter(r, s.Scenario().Workload),
-		expect:   s.Scenario().Expect.Properties,
-		roster:   r,
+		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewFencedResource(r)},
+		liveness:   newLiveness(r, expect.Liveness),
+		recoveries: &recoveries{roster: r},
+		meter:      newMeter(r, s.Scenario().Workload),
+		expect:     expect,
+		roster:     r,
 	}
 	s.Observe(suite)
 	return suite
@@ -34,7 +40,21 @@ func (s *Suite) Observe(e *sim.Event) {
 	for _, c := range s.checkers {
 		c.Observe(e)
 	}
+	s.liveness.Observe(e)
+	s.recoveries.Observe(e)
 	s.meter.Observe(e)
+}
+
+// FirstViolation returns the earliest violation of a safety property so
+// far (liveness is judged only at the end), or nil.
+func (s *Suite) FirstViolation() *Violation {
+	var first *Violation
+	for _, c := range s.checkers {
+		if v := c.Violation(); v != nil && (first == nil || v.Index < first.Index) {
+			first = v
+		}
+	}
+	return first
 }
 
 // CheckExpect reports an expect.properties entry that names no property.
@@ -66,6 +86,7 @@ type Report struct {
 	Metrics    Metrics                   `json:"metrics"`
 	Properties map[string]PropertyResult `json:"properties"`
 	Expected   []string                  `json:"expected"`
+	Recoveries []Recovery                `json:"recoveries"`
 	// OK is true when the run reached its end and every expected property
 	// held.
 	OK bool `json:"ok"`
@@ -82,25 +103,74 @@ func (s *Suite) Report(res sim.Result) *Report {
 		Events: res.Events, TraceHash: sim.TraceHashString(res.TraceHash), DurationNS: int64(res.End),
 		Metrics:    s.meter.finish(res.End, res.Events),
 		Properties: map[string]PropertyResult{},
-		Expected:   s.expect,
+		Expected:   s.expected(),
+		Recoveries: s.recoveries.list,
 		OK:         res.Err == nil,
 	}
+	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, s.recoveries.open
 	if res.Err != nil {
 		rep.Error = res.Err.Error()
 	}
 	for _, c := range s.checkers {
-		v := c.Violation()
-		result := PropertyResult{OK: v == nil, Detail: "holds"}
-		if v != nil {
-			result.Detail = v.Detail
-			rep.violations = append(rep.violations, v)
-			if slices.Contains(s.expect, c.Name()) {
-				rep.OK = false
-			}
+		rep.record(c.Name(), c.Violation())
+	}
+	detail := s.liveness.finish(res.End)
+	rep.record(Liveness, s.liveness.Violation())
+	if s.liveness.Violation() == nil {
+		rep.Properties[Liveness] = PropertyResult{OK: true, Detail: detail}
+	}
+	s.bounds(rep)
+	for _, name := range rep.Expected {
+		if !rep.Properties[name].OK {
+			rep.OK = false
 		}
-		rep.Properties[c.Name()] = result
 	}
 	return rep
+}
+
+// record enters a property's outcome.
+func (r *Report) record(name string, v *Violation) {
+	result := PropertyResult{OK: v == nil, Detail: "holds"}
+	if v != nil {
+		result.Detail = v.Detail
+		r.violations = append(r.violations, v)
+	}
+	r.Properties[name] = result
+}
+
+// Bounds on metrics that a scenario's expect section can set.
+const (
+	MaxSplitBrain   = "max-split-brain"
+	MinAvailability = "min-availability"
+)
+
+// bounds checks the expect section's bounds on the metrics.
+func (s *Suite) bounds(rep *Report) {
+	m := rep.Metrics
+	if b := s.expect.MaxSplitBrain; b != nil {
+		rep.Properties[MaxSplitBrain] = PropertyResult{OK: m.SplitBrainNS <= int64(*b),
+			Detail: fmt.Sprintf("split brain lasted %v; the bound is %v", time.Duration(m.SplitBrainNS), *b)}
+	}
+	if b := s.expect.MinAvailability; b != nil {
+		rep.Properties[MinAvailability] = PropertyResult{OK: m.Availability >= *b,
+			Detail: fmt.Sprintf("availability %.4f; the bound is %v", m.Availability, *b)}
+	}
+}
+
+// expected lists what must hold: the properties named, liveness when its
+// bound is set, and each bound set.
+func (s *Suite) expected() []string {
+	out := slices.Clone(s.expect.Properties)
+	if s.expect.Liveness > 0 && !slices.Contains(out, Liveness) {
+		out = append(out, Liveness)
+	}
+	if s.expect.MaxSplitBrain != nil {
+		out = append(out, MaxSplitBrain)
+	}
+	if s.expect.MinAvailability != nil {
+		out = append(out, MinAvailability)
+	}
+	return out
 }
 
 // Violations returns the violations found, expected properties or not, in
