@@ -4,7 +4,9 @@
 //
 // Usage:
 //
-//	electsim run FILE [-seed N] [-protocol NAME] [-set key=value]... [-trace out.jsonl] [-json]
+//	electsim run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml]
+//	             [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
+//	electsim replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
 //	electsim protocols
 //
 // Run runs the scenario in FILE (a YAML file; see scenarios/ for ready ones)
@@ -13,12 +15,24 @@
 // split-brain time, stale acts, availability, messages, and each property
 // with its verdict. With -json it prints one JSON object instead, with the
 // fields scenario, seed, protocol, events, trace_hash, duration_ns, metrics,
-// properties, expected, ok and error. With -trace it also writes every
-// event as a line of JSON. -protocol and -set change the scenario's
+// properties, expected, recoveries, ok and error. -protocol and -set change the scenario's
 // protocol and its parameters, to compare variants of one story:
 //
 //	electsim run scenarios/howard-scenario-1.yaml -set prevote=true
 //	electsim run scenarios/bridge.yaml -protocol routing
+//
+// Both commands can write the run three more ways: -trace, every event as a
+// line of JSON; -perfetto, a Chrome trace-event file that ui.perfetto.dev
+// opens, one track per node with leadership as slices named by generation;
+// -timeline, a picture of the run, one row per node over true time.
+//
+// Run -save writes the run as a plain scenario: the nemesis expanded into
+// faults, every random choice made, the seed and the trace hash recorded.
+// Replay runs such a file (and what a failing property test writes under
+// testdata/failures) with the seed it records, and checks that the run's
+// trace hash is the one the file records: a mismatch is an error that says
+// the code or the scenario changed, so the run is a new one. It prints the
+// first violation and the events that led to it, one line each.
 //
 // Protocols lists the registered protocols with their parameters.
 //
@@ -61,6 +75,7 @@ type command struct {
 
 var commands = []command{
 	{"run", "run a scenario and check its properties", runCommand},
+	{"replay", "replay a saved run, check it is the same, explain its violation", replayCommand},
 	{"protocols", "list the protocols and their parameters", protocolsCommand},
 }
 

@@ -83,13 +83,15 @@ func (o *overrides) apply(scn *sim.Scenario) error {
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "run FILE [-seed N] [-protocol NAME] [-set key=value]... [-trace out.jsonl] [-json]", stderr)
+	fs := newFlagSet("run", "run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]", stderr)
 	var seed seedFlag
 	fs.Var(&seed, "seed", "run with this seed instead of the scenario's")
 	var over overrides
 	over.register(fs)
-	tracePath := fs.String("trace", "", "write every event to this file as JSON lines")
+	var out replayOutputs
+	out.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the summary")
+	savePath := fs.String("save", "", "save the run as a plain scenario (faults expanded, seed and trace hash recorded) for electsim replay")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return &exitError{code: 2}
@@ -98,13 +100,21 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageError("run takes one scenario file, got %d", len(files))
 	}
+	if err := out.check(); err != nil {
+		return err
+	}
 	run, err := prepare(files[0], seed, &over, stderr)
 	if err != nil {
 		return err
 	}
-	rep, err := run.execute(*tracePath)
+	rep, err := run.executeWith(out)
 	if err != nil {
 		return err
+	}
+	if *savePath != "" {
+		if err := save(*savePath, run.sim, rep); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -119,6 +129,18 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{code: 1, err: errQuiet}
 	}
 	return nil
+}
+
+// save writes the expanded scenario of a finished run, with its seed and
+// trace hash, so that electsim replay can rerun it and check it is the same.
+func save(path string, s *sim.Sim, rep *properties.Report) error {
+	scn := s.Scenario().Clone()
+	scn.Seed, scn.TraceHash = rep.Seed, rep.TraceHash
+	data, err := scn.Marshal()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 // prepared is a run built from a file and ready to go.
