@@ -7,36 +7,40 @@ import (
 	"github.com/electsim/electsim/sim"
 )
 
-// hardState is what Raft must not forget: the term and the vote in it.
-type hardState struct {
+// disk is a node's durable state, kept in its Storage under one key. It is
+// written only in persist, as a write to disk would be, and read back at
+// Start: a crash loses everything else. Keeping the one struct, rather than
+// storing new values, makes a write cost no allocation on every heartbeat.
+type disk struct {
 	Term     Term
 	VotedFor sim.NodeID
+	Log      logTail
+	hard     bool // Term and VotedFor were ever written
 }
 
-const (
-	storeHardState = "raft.hardstate"
-	storeLog       = "raft.log"
-)
+const storeDisk = "raft.disk"
 
 // persist writes the term and vote (unless persist is off: the known bug)
 // and the log tail. It runs before any message that depends on them leaves.
 func (n *Node) persist() {
-	st := n.env.Storage()
 	if n.cfg.Persist {
-		st.Put(storeHardState, hardState{Term: n.term, VotedFor: n.votedFor})
+		n.disk.Term, n.disk.VotedFor, n.disk.hard = n.term, n.votedFor, true
 	}
-	st.Put(storeLog, n.log)
+	n.disk.Log = n.log
 }
 
 func (n *Node) restore() {
 	st := n.env.Storage()
-	if hs, ok := st.Get(storeHardState); ok && n.cfg.Persist {
-		h := hs.(hardState)
-		n.term, n.votedFor = h.Term, h.VotedFor
+	d, ok := st.Get(storeDisk)
+	if !ok {
+		d = &disk{}
+		st.Put(storeDisk, d)
 	}
-	if l, ok := st.Get(storeLog); ok {
-		n.log = l.(logTail)
+	n.disk = d.(*disk)
+	if n.disk.hard {
+		n.term, n.votedFor = n.disk.Term, n.disk.VotedFor
 	}
+	n.log = n.disk.Log
 }
 
 // leaderLease tracks which heartbeat rounds a quorum acknowledged. The

@@ -371,16 +371,17 @@ func (c *cluster) status(id sim.NodeID) string {
 func (c *cluster) storage(id sim.NodeID) string {
 	st := c.envs[id-1].Storage()
 	line := fmt.Sprintf("%d:", id)
-	if hs, ok := st.Get(storeHardState); ok {
-		h := hs.(hardState)
-		line += fmt.Sprintf(" term=%d vote=%d", h.Term, h.VotedFor)
+	d, ok := st.Get(storeDisk)
+	if !ok {
+		return line + " nothing"
+	}
+	disk := d.(*disk)
+	if disk.hard {
+		line += fmt.Sprintf(" term=%d vote=%d", disk.Term, disk.VotedFor)
 	} else {
 		line += " no term or vote"
 	}
-	if l, ok := st.Get(storeLog); ok {
-		line += fmt.Sprintf(" log=%s", l.(logTail))
-	}
-	return line
+	return line + fmt.Sprintf(" log=%s", disk.Log)
 }
 
 // lost says why the network loses m now, or "".

@@ -49,6 +49,7 @@ type Node struct {
 	votedFor sim.NodeID
 	lead     sim.NodeID
 	log      logTail
+	disk     *disk
 	votes    map[sim.NodeID]bool // this election's answers, by voter
 
 	electionTimer  sim.TimerID
@@ -395,9 +396,10 @@ func (n *Node) heartbeat() {
 		n.append()
 	}
 	round := n.lease.start(n.env.Mono())
+	var m sim.Message = Append{Term: n.term, LastIndex: n.log.Index, LastTerm: n.log.Term, Round: round}
 	for _, peer := range n.env.Peers() {
 		if peer != n.env.ID() {
-			n.env.Send(peer, Append{Term: n.term, LastIndex: n.log.Index, LastTerm: n.log.Term, Round: round})
+			n.env.Send(peer, m) // one boxed message for every follower
 		}
 	}
 	n.lease.ack(n.env.ID(), round, n.quorum()) // a cluster of one is its own quorum
