@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -58,6 +59,11 @@ type Options struct {
 type Counterexample struct {
 	Outcome
 	Violated []string
+	// Cases is how many cases the search ran before the first failure;
+	// FindTime and ShrinkTime are the wall time until then and after it,
+	// to the shrunk schedule (measured around the runs, never inside one).
+	Cases                int
+	FindTime, ShrinkTime time.Duration
 }
 
 // Check draws scenarios from base with Scenarios, runs each with p and
@@ -82,11 +88,15 @@ func Check(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) {
 // use it to assert that the bug is found and how small it shrinks.
 func Hunt(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
 	t.Helper()
+	start := time.Now()
 	search := newSearch(base, p, opts)
 	if !search.hunt(t) {
 		return nil
 	}
-	return search.tighten(t, search.minimize())
+	found := search.tighten(t, search.minimize())
+	found.Cases, found.FindTime = search.firstCases, search.firstFailure.Sub(start)
+	found.ShrinkTime = time.Since(search.firstFailure)
+	return found
 }
 
 // search is one property search; last is the most recent failing case,
@@ -99,6 +109,9 @@ type search struct {
 	must  []string
 	last  *Counterexample
 	cases int
+
+	firstFailure time.Time // when the first failing case ended
+	firstCases   int       // cases run by then
 }
 
 func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
@@ -117,7 +130,11 @@ func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
 func (s *search) hunt(t testing.TB) bool {
 	t.Helper()
 	quiet := &quietTB{TB: t}
-	withChecks(s.opts.Checks, func() { rapid.Check(quiet, s.property) })
+	// A hunt starts afresh each time: no fail file from an earlier hunt is
+	// written, so none replays, and find times measure a search.
+	withFlag("rapid.nofailfile", "true", func() {
+		withChecks(s.opts.Checks, func() { rapid.Check(quiet, s.property) })
+	})
 	if quiet.failed && s.last == nil {
 		t.Fatalf("the property search failed without a counterexample:\n%s", quiet.log)
 	}
@@ -160,6 +177,9 @@ func (s *search) property(t *rapid.T) {
 		return
 	}
 	s.last = &Counterexample{Outcome: *out, Violated: violated}
+	if s.firstCases == 0 {
+		s.firstFailure, s.firstCases = time.Now(), s.cases
+	}
 	if out.Result.Err != nil {
 		t.Fatalf("run failed: %v", out.Result.Err)
 	}
@@ -269,6 +289,16 @@ func withChecks(n int, f func()) {
 	old := fl.Value.String()
 	if cur, err := strconv.Atoi(old); err == nil && cur < n {
 		fl.Value.Set(strconv.Itoa(n))
+		defer fl.Value.Set(old)
+	}
+	f()
+}
+
+// withFlag sets a flag while f runs.
+func withFlag(name, value string, f func()) {
+	if fl := flag.Lookup(name); fl != nil {
+		old := fl.Value.String()
+		fl.Value.Set(value)
 		defer fl.Value.Set(old)
 	}
 	f()

@@ -2,6 +2,7 @@ package protocoltest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols"
@@ -32,5 +33,6 @@ func RequireShrunk(t testing.TB, found *properties.Counterexample, bug string, m
 	if len(faults) > maxFaults {
 		t.Fatalf("%s shrank to %d faults, want at most %d: %v", bug, len(faults), maxFaults, faults)
 	}
-	t.Logf("%s shrank to %d faults (seed %d): %v", bug, len(faults), found.Scenario.Seed, faults)
+	t.Logf("%s: found after %d cases in %v, shrunk in %v to %d faults (seed %d): %v",
+		bug, found.Cases, found.FindTime.Round(time.Millisecond), found.ShrinkTime.Round(time.Millisecond), len(faults), found.Scenario.Seed, faults)
 }
