@@ -143,6 +143,29 @@ func save(path string, s *sim.Sim, rep *properties.Report) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
+// maxRecoveryLines bounds the faults the summary lists; -json has them all.
+const maxRecoveryLines = 8
+
+// printRecoveries shows, for each fault, how long until the resource
+// accepted an act again: after a leader's crash, the time to a new leader.
+func printRecoveries(w io.Writer, rs []properties.Recovery) {
+	for i, rec := range rs {
+		if i == maxRecoveryLines {
+			fmt.Fprintf(w, "            ... %d more faults (see -json)\n", len(rs)-i)
+			return
+		}
+		label := "recovery"
+		if i > 0 {
+			label = ""
+		}
+		after := "no act accepted after it"
+		if rec.RecoveryNS >= 0 {
+			after = fmt.Sprintf("next accepted act after %v", time.Duration(rec.RecoveryNS))
+		}
+		fmt.Fprintf(w, "%-11s %s at %v: %s\n", label, rec.Fault, time.Duration(rec.AtNS), after)
+	}
+}
+
 // prepared is a run built from a file and ready to go.
 type prepared struct {
 	sim *sim.Sim
@@ -213,6 +236,7 @@ func printSummary(w io.Writer, r *properties.Report) {
 	fmt.Fprintf(w, "split brain %v, stale acts %d\n", time.Duration(m.SplitBrainNS), m.StaleActs)
 	fmt.Fprintf(w, "available   %.1f%% of act slots\n", 100*m.Availability)
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
+	printRecoveries(w, r.Recoveries)
 	fmt.Fprintln(w, "properties")
 	for _, name := range properties.Names {
 		p := r.Properties[name]
