@@ -10,6 +10,7 @@ package protocols
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -107,7 +108,7 @@ func (s *Spec) Values(scn *sim.Scenario) (*Values, error) {
 	v := &Values{scn: scn, values: map[string]any{}}
 	var errs sim.ScenarioErrors
 	given := scn.Protocol.Params
-	for _, name := range sortedKeys(given) {
+	for _, name := range slices.Sorted(maps.Keys(given)) {
 		if !slices.ContainsFunc(s.Params, func(p Param) bool { return p.Name == name }) {
 			errs = append(errs, scn.Errorf("protocol."+name, "%s has no parameter %q (it has: %s)", s.Name, name, s.paramNames()))
 		}
@@ -148,13 +149,4 @@ func (s *Spec) paramNames() string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

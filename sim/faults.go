@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -129,7 +130,7 @@ func compilePartition(p *Partition, r *Roster) (compiledFault, error) {
 	if err != nil {
 		return c, err
 	}
-	for _, service := range sortedKeys(p.Place) {
+	for _, service := range slices.Sorted(maps.Keys(p.Place)) {
 		s, _ := r.ID(service)
 		like, _ := r.ID(p.Place[service])
 		c.reach.Place(index(s), index(like))

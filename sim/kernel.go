@@ -343,8 +343,7 @@ func nodeClock(sc *Scenario, name string, r *rand.Rand) clock.Clock {
 
 func buildNetwork(sc *Scenario, roster *Roster, seed uint64) *network.Net {
 	n := sc.Network
-	def := network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
-	net := network.New(roster.Len(), def, func(from, to int) *rand.Rand {
+	net := network.New(roster.Len(), n.DefaultLink(), func(from, to int) *rand.Rand {
 		return newStream(seed, streamNetwork, from, to)
 	})
 	for _, o := range n.Links {
@@ -362,19 +361,6 @@ func applyLinkOverride(net *network.Net, roster *Roster, o LinkOverride) {
 		pairs = append(pairs, [2]NodeID{to, from})
 	}
 	for _, p := range pairs {
-		l := net.Link(index(p[0]), index(p[1]))
-		if o.Latency != nil {
-			l.Latency = *o.Latency
-		}
-		if o.Loss != nil {
-			l.Loss = *o.Loss
-		}
-		if o.Duplicate != nil {
-			l.Duplicate = *o.Duplicate
-		}
-		if o.Reorder != nil {
-			l.Reorder = *o.Reorder
-		}
-		net.SetLink(index(p[0]), index(p[1]), l)
+		net.SetLink(index(p[0]), index(p[1]), o.apply(net.Link(index(p[0]), index(p[1]))))
 	}
 }

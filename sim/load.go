@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 
@@ -127,7 +128,7 @@ func message(err error) string {
 // MarshalYAML writes the name first and the parameters in name order.
 func (p ProtocolSpec) MarshalYAML() (any, error) {
 	out := yaml.MapSlice{{Key: "name", Value: p.Name}}
-	for _, k := range sortedKeys(p.Params) {
+	for _, k := range slices.Sorted(maps.Keys(p.Params)) {
 		out = append(out, yaml.MapItem{Key: k, Value: p.Params[k]})
 	}
 	return out, nil

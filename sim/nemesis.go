@@ -172,22 +172,10 @@ func (p *nemesisPlan) degradeLink(t, d time.Duration) {
 
 // configuredLink is a link as the network section sets it.
 func configuredLink(s *Scenario, from, to string) network.Link {
-	n := s.Network
-	l := network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
-	for _, o := range n.Links {
+	l := s.Network.DefaultLink()
+	for _, o := range s.Network.Links {
 		if (o.From == from && o.To == to) || (o.Both && o.From == to && o.To == from) {
-			if o.Latency != nil {
-				l.Latency = *o.Latency
-			}
-			if o.Loss != nil {
-				l.Loss = *o.Loss
-			}
-			if o.Duplicate != nil {
-				l.Duplicate = *o.Duplicate
-			}
-			if o.Reorder != nil {
-				l.Reorder = *o.Reorder
-			}
+			l = o.apply(l)
 		}
 	}
 	return l

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,6 +84,28 @@ type LinkOverride struct {
 	Loss      *float64         `yaml:"loss,omitempty"`
 	Duplicate *float64         `yaml:"duplicate,omitempty"`
 	Reorder   *bool            `yaml:"reorder,omitempty"`
+}
+
+// DefaultLink is every link's settings before overrides.
+func (n NetworkSpec) DefaultLink() network.Link {
+	return network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
+}
+
+// apply returns l with the fields the override sets.
+func (o LinkOverride) apply(l network.Link) network.Link {
+	if o.Latency != nil {
+		l.Latency = *o.Latency
+	}
+	if o.Loss != nil {
+		l.Loss = *o.Loss
+	}
+	if o.Duplicate != nil {
+		l.Duplicate = *o.Duplicate
+	}
+	if o.Reorder != nil {
+		l.Reorder = *o.Reorder
+	}
+	return l
 }
 
 // Clocks sets every node's clock. A node's drift is DriftPPM plus a draw
@@ -284,7 +308,7 @@ func (p *Partition) String() string {
 			b.WriteString(" of " + strings.Join(p.Order, " "))
 		}
 	}
-	for _, service := range sortedKeys(p.Place) {
+	for _, service := range slices.Sorted(maps.Keys(p.Place)) {
 		fmt.Fprintf(&b, ", %s with %s", service, p.Place[service])
 	}
 	return b.String()

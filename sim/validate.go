@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -160,8 +161,7 @@ func (v *validator) workload() {
 
 func (v *validator) network() {
 	n := v.s.Network
-	def := network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
-	v.fieldErr("network", def.Validate())
+	v.fieldErr("network", n.DefaultLink().Validate())
 	for i, l := range n.Links {
 		v.linkOverride(fmt.Sprintf("network.links[%d]", i), l)
 	}
@@ -227,7 +227,7 @@ func (v *validator) clocks() {
 	if c.RandomOffset < 0 {
 		v.add("clocks.random_offset", "must not be negative, got %v", c.RandomOffset)
 	}
-	for _, name := range sortedKeys(c.Nodes) {
+	for _, name := range slices.Sorted(maps.Keys(c.Nodes)) {
 		field := "clocks.nodes." + name
 		v.node(field, name)
 		if d := c.Nodes[name].DriftPPM; d != nil {
@@ -373,7 +373,7 @@ func (v *validator) partition(field string, p *Partition) {
 	} else {
 		v.shape(field, p)
 	}
-	for _, service := range sortedKeys(p.Place) {
+	for _, service := range slices.Sorted(maps.Keys(p.Place)) {
 		id, ok := v.roster.ID(service)
 		if !ok || v.roster.IsParticipant(id) {
 			v.add(field+".place."+service, "%q is not a service node (%s)", service, strings.Join(v.roster.Names()[v.roster.Participants():], ", "))
@@ -483,13 +483,4 @@ func (v *validator) limits() {
 	if l.MaxAtInstant < 0 {
 		v.add("limits.max_at_instant", "must not be negative")
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
