@@ -59,6 +59,7 @@ type Options struct {
 type Counterexample struct {
 	Outcome
 	Violated []string
+	protocol sim.Protocol
 	// Cases is how many cases the search ran before the first failure;
 	// FindTime and ShrinkTime are the wall time until then and after it,
 	// to the shrunk schedule (measured around the runs, never inside one).
@@ -71,7 +72,7 @@ type Counterexample struct {
 // limit, a panic). Rapid shrinks the failing schedule; the shrunk scenario
 // is saved under FailureDir, and the test log says how to replay it with
 // electsim replay.
-func Check(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) {
+func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 	t.Helper()
 	search := newSearch(base, p, opts)
 	t.Cleanup(func() {
@@ -86,7 +87,7 @@ func Check(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) {
 // Hunt searches like Check but does not fail t: it returns the shrunk
 // counterexample, or nil when every case held. Tests of known-bug variants
 // use it to assert that the bug is found and how small it shrinks.
-func Hunt(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
+func Hunt(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
 	t.Helper()
 	start := time.Now()
 	search := newSearch(base, p, opts)
@@ -98,6 +99,9 @@ func Hunt(t *testing.T, base *sim.Scenario, p sim.Protocol, opts Options) *Count
 	found.ShrinkTime = time.Since(search.firstFailure)
 	return found
 }
+
+// Protocol returns the protocol the counterexample ran, to replay it.
+func (c *Counterexample) Protocol() sim.Protocol { return c.protocol }
 
 // search is one property search; last is the most recent failing case,
 // which after rapid's shrinking is the smallest one.
@@ -176,7 +180,7 @@ func (s *search) property(t *rapid.T) {
 	if len(violated) == 0 && out.Result.Err == nil {
 		return
 	}
-	s.last = &Counterexample{Outcome: *out, Violated: violated}
+	s.last = &Counterexample{Outcome: *out, Violated: violated, protocol: s.p}
 	if s.firstCases == 0 {
 		s.firstFailure, s.firstCases = time.Now(), s.cases
 	}
@@ -240,7 +244,7 @@ func (s *search) without(c *Counterexample, indexes ...int) *Counterexample {
 		return nil
 	}
 	if violated := out.Report.Violated(); len(violated) > 0 {
-		return &Counterexample{Outcome: *out, Violated: violated}
+		return &Counterexample{Outcome: *out, Violated: violated, protocol: s.p}
 	}
 	return nil
 }
@@ -254,7 +258,7 @@ func describe(r *Report) string {
 }
 
 // save writes the last counterexample where electsim replay can read it.
-func (s *search) save(t *testing.T, dir string) {
+func (s *search) save(t testing.TB, dir string) {
 	if dir == "" {
 		dir = filepath.Join("testdata", "failures")
 	}

@@ -40,6 +40,11 @@
 //     clock before every act, which is safe only while its clock's drift
 //     stays within the margin (scenarios/lease-clock-drift.yaml).
 //
+// Parameters are checked at their line in the scenario: a TTL outside 1ms to
+// 24h or a margin that leaves nothing of the TTL is an error; a keepalive not
+// shorter than the TTL, or a deadline check rarer than it, is allowed with a
+// warning, so that the misconfiguration itself can be studied.
+//
 // Simplified: one etcd server rather than a Raft group (partition, crash or
 // pause the coordinator to model its unavailability); the watch stream is
 // modelled as a push to the new leader on deletion plus a resync on every

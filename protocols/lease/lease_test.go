@@ -1,11 +1,13 @@
 package lease_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/electsim/electsim/network"
 	"github.com/electsim/electsim/properties"
+	"github.com/electsim/electsim/protocols"
 	_ "github.com/electsim/electsim/protocols/lease"
 	"github.com/electsim/electsim/protocols/protocoltest"
 	"github.com/electsim/electsim/sim"
@@ -147,4 +149,45 @@ func TestReceiptDeadlineWithDriftIsCaught(t *testing.T) {
 		Checks: 3000,
 	})
 	protocoltest.RequireShrunk(t, found, "a stale act with drifting clocks and receipt deadlines", 3)
+}
+
+func TestParameters(t *testing.T) {
+	for _, tc := range []struct {
+		params  string
+		err     string // a substring of the error, or "" for none
+		warning string // a substring of a warning
+	}{
+		{"  ttl: -5s\n", "protocol.ttl: -5s is outside [1ms, 24h0m0s]", ""},
+		{"  ttl: 10\n", "want a duration with its unit", ""},
+		{"  ttl: 10s\n  margin: 10s\n", "protocol.margin: margin 10s leaves nothing of the ttl 10s", ""},
+		{"  ttl: 10s\n  keepalive: 12s\n", "", "keepalive 12s is not shorter than the ttl 10s"},
+		{"  deadline_from: lunch\n", "want one of receipt, send", ""},
+		{"  fenced: true\n  ttl: 10s\n", "", ""},
+	} {
+		scn, err := sim.Parse("t.yaml", []byte("name: t\nnodes: 3\nduration: 10s\nprotocol:\n  name: lease\n"+tc.params))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, warnings, err := protocols.ForScenario(scn)
+		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%q: error %v, want %q", tc.params, err, tc.err)
+		}
+		if got := strings.Join(warnings, "\n"); !strings.Contains(got, tc.warning) || (tc.warning == "" && got != "") {
+			t.Errorf("%q: warnings %q, want %q", tc.params, got, tc.warning)
+		}
+	}
+}
+
+// TestFencedNeedsGenerationFencing: fenced: true switches the resource to
+// generation fencing, and a scenario that asks for none is an error.
+func TestFencedNeedsGenerationFencing(t *testing.T) {
+	scn := cluster(3, 5*time.Second, map[string]any{"fenced": true})
+	out := run(t, scn)
+	if out.Scenario.Resource.Fencing != sim.FencingGeneration {
+		t.Fatalf("the run's resource fencing is %q, want generation", out.Scenario.Resource.Fencing)
+	}
+	scn.Resource.Fencing = sim.FencingNone
+	if _, err := sim.New(scn, protocoltest.Build(t, scn), 1); err == nil || !strings.Contains(err.Error(), "needs fencing generation") {
+		t.Fatalf("fenced: true with fencing none: %v, want an error", err)
+	}
 }

@@ -33,6 +33,25 @@ func RequireShrunk(t testing.TB, found *properties.Counterexample, bug string, m
 	if len(faults) > maxFaults {
 		t.Fatalf("%s shrank to %d faults, want at most %d: %v", bug, len(faults), maxFaults, faults)
 	}
+	requireReplays(t, found, bug)
 	t.Logf("%s: found after %d cases in %v, shrunk in %v to %d faults (seed %d): %v",
 		bug, found.Cases, found.FindTime.Round(time.Millisecond), found.ShrinkTime.Round(time.Millisecond), len(faults), found.Scenario.Seed, faults)
+}
+
+// requireReplays saves the counterexample as a file would hold it, reads it
+// back and runs it: it must give the trace hash it recorded.
+func requireReplays(t testing.TB, found *properties.Counterexample, bug string) {
+	t.Helper()
+	data, err := found.Scenario.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := sim.Parse("saved.yaml", data)
+	if err != nil {
+		t.Fatalf("%s: the saved counterexample does not read back: %v\n%s", bug, err, data)
+	}
+	replayed, err := properties.Run(saved, found.Protocol(), saved.Seed)
+	if err != nil || replayed.Report.TraceHash != saved.TraceHash {
+		t.Fatalf("%s: the saved counterexample does not replay to its trace hash %s: %v\n%s", bug, saved.TraceHash, err, data)
+	}
 }
