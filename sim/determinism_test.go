@@ -84,8 +84,8 @@ func TestDeterminism(t *testing.T) {
 	atLeastChecks(t, 200)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rapid.Check(t, func(t *rapid.T) {
-		p := drawProtocol(t)
-		scn := drawScenario(t, p.Name)
+		spec, p := drawProtocol(t)
+		scn := drawScenario(t, spec)
 		seed := rapid.Uint64().Draw(t, "seed")
 
 		runtime.GOMAXPROCS(1)

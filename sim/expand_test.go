@@ -17,8 +17,8 @@ import (
 // generator.
 func TestExpandedScenarioReplaysTheRun(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		p := drawProtocol(t)
-		scn := drawScenario(t, p.Name)
+		spec, p := drawProtocol(t)
+		scn := drawScenario(t, spec)
 		seed := rapid.Uint64().Draw(t, "seed")
 		s, err := sim.New(scn, p, seed)
 		if err != nil {
@@ -57,10 +57,10 @@ func TestExpandedScenarioReplaysTheRun(t *testing.T) {
 
 func TestExpandLeavesTheOriginalAlone(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		p := drawProtocol(t)
-		scn := drawScenario(t, p.Name)
+		spec, p := drawProtocol(t)
+		scn := drawScenario(t, spec)
 		before := scn.Clone()
-		if _, err := scn.Expand(nil, 1); err != nil {
+		if _, err := scn.Expand(p.Services, 1); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(before, scn, cmpopts.IgnoreUnexported(sim.Scenario{})); diff != "" {

@@ -7,24 +7,54 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/electsim/electsim/network"
+	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/protocols/example"
+	_ "github.com/electsim/electsim/protocols/generation"
+	_ "github.com/electsim/electsim/protocols/lease"
+	_ "github.com/electsim/electsim/protocols/raft"
+	_ "github.com/electsim/electsim/protocols/routing"
 	"github.com/electsim/electsim/sim"
 )
 
-// drawProtocol picks one of the test-only protocols with drawn timings.
-func drawProtocol(t *rapid.T) sim.Protocol {
+// drawProtocol picks a protocol with drawn parameters: the kernel's test
+// protocols, and the real ones through the registry, so that determinism
+// is held to for every protocol the project ships. It returns the
+// scenario's protocol block with the protocol it builds.
+func drawProtocol(t *rapid.T) (sim.ProtocolSpec, sim.Protocol) {
 	ms := func(label string, lo, hi int) time.Duration {
 		return time.Duration(rapid.IntRange(lo, hi).Draw(t, label)) * time.Millisecond
 	}
-	switch rapid.SampledFrom([]string{"beacon", "ping", "counter"}).Draw(t, "protocol") {
+	flag := func(name string) bool { return rapid.Bool().Draw(t, name) }
+	var spec sim.ProtocolSpec
+	switch name := rapid.SampledFrom([]string{"beacon", "ping", "counter", "raft", "routing", "lease", "generation"}).Draw(t, "protocol"); name {
 	case "beacon":
 		lo := ms("timeout_min", 20, 300)
-		return example.Beacon(example.BeaconConfig{Interval: ms("interval", 5, 100), TimeoutMin: lo, TimeoutMax: lo + ms("spread", 0, 300)})
+		p := example.Beacon(example.BeaconConfig{Interval: ms("interval", 5, 100), TimeoutMin: lo, TimeoutMax: lo + ms("spread", 0, 300)})
+		return sim.ProtocolSpec{Name: p.Name}, p
 	case "ping":
-		return example.Ping(ms("interval", 20, 200))
+		p := example.Ping(ms("interval", 20, 200))
+		return sim.ProtocolSpec{Name: p.Name}, p
+	case "counter":
+		p := example.Counter(ms("tick", 5, 100))
+		return sim.ProtocolSpec{Name: p.Name}, p
+	case "raft", "routing":
+		spec = sim.ProtocolSpec{Name: name, Params: map[string]any{
+			"prevote": flag("prevote"), "check_quorum": flag("check_quorum"), "leader_lease": flag("leader_lease"),
+			"persist": flag("persist"), "election_timeout_min": "300ms", "election_timeout_max": "600ms",
+		}}
+	case "lease":
+		spec = sim.ProtocolSpec{Name: name, Params: map[string]any{
+			"ttl": "1s", "fenced": flag("fenced"), "act_check": flag("act_check"),
+			"deadline_from": rapid.SampledFrom([]string{"receipt", "send"}).Draw(t, "deadline_from"),
+		}}
 	default:
-		return example.Counter(ms("tick", 5, 100))
+		spec = sim.ProtocolSpec{Name: name, Params: map[string]any{"persist": flag("persist")}}
 	}
+	p, _, err := protocols.ForScenario(&sim.Scenario{Protocol: spec})
+	if err != nil {
+		t.Fatalf("protocol %v: %v", spec, err)
+	}
+	return spec, p
 }
 
 func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
@@ -33,12 +63,12 @@ func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
 // latency models, loss, duplication, reordering, link overrides, drifting
 // and offset clocks, jitter, fencing, scripted faults of every kind and a
 // nemesis.
-func drawScenario(t *rapid.T, protocol string) *sim.Scenario {
+func drawScenario(t *rapid.T, protocol sim.ProtocolSpec) *sim.Scenario {
 	nodes := rapid.IntRange(1, 7).Draw(t, "nodes")
 	duration := time.Duration(rapid.IntRange(200, 3000).Draw(t, "duration ms")) * time.Millisecond
 	s := &sim.Scenario{
 		Name: "drawn", Nodes: nodes, Duration: duration,
-		Protocol: sim.ProtocolSpec{Name: protocol},
+		Protocol: protocol,
 		Workload: sim.Workload{
 			ActEvery: time.Duration(rapid.IntRange(1, 200).Draw(t, "act_every ms")) * time.Millisecond,
 			Jitter:   rapid.SampledFrom([]float64{0, 0.1, 0.5}).Draw(t, "jitter"),
@@ -54,7 +84,7 @@ func drawScenario(t *rapid.T, protocol string) *sim.Scenario {
 			RandomDriftPPM: rapid.SampledFrom([]float64{0, 100, 10000}).Draw(t, "random drift"),
 			RandomOffset:   rapid.SampledFrom([]time.Duration{0, time.Second}).Draw(t, "random offset"),
 		},
-		Resource: sim.ResourceSpec{Fencing: rapid.SampledFrom([]string{sim.FencingNone, sim.FencingGeneration}).Draw(t, "fencing")},
+		Resource: sim.ResourceSpec{Fencing: rapid.SampledFrom([]string{"", sim.FencingGeneration}).Draw(t, "fencing")},
 	}
 	if nodes >= 2 && rapid.Bool().Draw(t, "link override") {
 		loss := 0.5
