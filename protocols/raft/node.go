@@ -56,6 +56,7 @@ type Node struct {
 	heartbeatTimer sim.TimerID
 	quorumTimer    sim.TimerID
 	heardLeaderAt  time.Duration // last Append from the leader, for in-lease refusals
+	startedAt      time.Duration // for restart_wait
 	lastWrite      time.Duration // when the leader last appended
 
 	lease leaderLease
@@ -93,6 +94,7 @@ func (n *Node) Leader() sim.NodeID { return n.lead }
 // log always) and starts as a follower.
 func (n *Node) Start(env sim.Env) {
 	n.env = env
+	n.startedAt = env.Mono()
 	n.restore()
 	n.becomeFollower(n.term, sim.NoNode)
 }
@@ -151,6 +153,9 @@ func (n *Node) acceptHigherTerm(from sim.NodeID, m sim.Message, term Term) bool 
 // inLease, whose leader counts as heard from itself: its CheckQuorum steps
 // it down instead when it loses its quorum).
 func (n *Node) inLease() bool {
+	if n.cfg.RestartWait && n.env.Mono()-n.startedAt < n.cfg.ElectionTimeoutMin {
+		return true // a lease granted before a restart may still run
+	}
 	if !n.cfg.CheckQuorum || n.lead == sim.NoNode {
 		return false
 	}
@@ -158,6 +163,10 @@ func (n *Node) inLease() bool {
 }
 
 func (n *Node) logLease(from sim.NodeID, pre bool) {
+	if n.cfg.RestartWait && n.env.Mono()-n.startedAt < n.cfg.ElectionTimeoutMin {
+		n.env.Logf("ignores %s's %s: started less than an election timeout ago", n.env.Name(from), voteKind(pre))
+		return
+	}
 	if n.role == Leader {
 		n.env.Logf("ignores %s's %s: it leads, and CheckQuorum will tell it when it no longer should", n.env.Name(from), voteKind(pre))
 		return

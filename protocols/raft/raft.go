@@ -31,7 +31,8 @@
 // lasts), or when a voter restarts inside the lease: it forgets having
 // heard from the leader and votes at once. etcd-io/raft's Step reads the
 // same way; TiKV met it as tikv/tikv#15035 (testdata/leader_lease.txt shows
-// it). And the liveness traps: without prevote, Howard and Abraham's
+// it). restart_wait, TiKV's proposed fix, makes a (re)started node refuse
+// votes for an election timeout. And the liveness traps: without prevote, Howard and Abraham's
 // scenario 1 and Cloudflare's November 2020 outage depose leaders again and
 // again.
 //
@@ -56,6 +57,10 @@ type Config struct {
 	LeaderLease        bool
 	DriftBound         float64 // ratio of clock rates, >= 1
 	Persist            bool
+	// RestartWait makes a node that (re)starts refuse votes for an election
+	// timeout, as if in a leader's lease: a voter that restarted inside a
+	// lease it helped grant would otherwise vote at once.
+	RestartWait bool
 	// WriteEvery is how often the leader appends a client write to its log,
 	// at heartbeat time; 0 is an idle cluster, whose logs only grow by the
 	// empty entry each new leader appends.
@@ -94,6 +99,7 @@ func Params() []protocols.Param {
 		{Name: "leader_lease", Kind: protocols.Bool, Default: false, Doc: "act only within election_timeout_min / drift_bound of a quorum-acknowledged heartbeat"},
 		{Name: "drift_bound", Kind: protocols.Float, Default: Defaults.DriftBound, Doc: "largest ratio of two clocks' rates the lease tolerates", Min: 1, Max: 10},
 		{Name: "persist", Kind: protocols.Bool, Default: true, Doc: "persist the term and vote before answering (false: the known bug)"},
+		{Name: "restart_wait", Kind: protocols.Bool, Default: false, Doc: "after a (re)start, refuse votes for election_timeout_min (closes the lease's restart hole)"},
 		{Name: "write_every", Kind: protocols.Duration, Default: Defaults.WriteEvery, Doc: "how often the leader appends a client write; 0 is an idle cluster", Min: 0, Max: d(time.Hour)},
 	}
 }
@@ -105,6 +111,7 @@ func ConfigOf(v *protocols.Values) Config {
 		ElectionTimeoutMax: v.Duration("election_timeout_max"), PreVote: v.Bool("prevote"),
 		CheckQuorum: v.Bool("check_quorum"), LeaderLease: v.Bool("leader_lease"),
 		DriftBound: v.Float("drift_bound"), Persist: v.Bool("persist"), WriteEvery: v.Duration("write_every"),
+		RestartWait: v.Bool("restart_wait"),
 	}
 }
 
