@@ -181,11 +181,10 @@ func (s *search) property(t *rapid.T) {
 		t.Fatalf("drawn scenario does not build: %v", err)
 	}
 	s.cases++
-	violated := out.Report.Violated()
-	if len(violated) == 0 && out.Result.Err == nil {
+	if !failed(out) {
 		return
 	}
-	s.last = &Counterexample{Outcome: *out, Violated: violated, protocol: s.p}
+	s.last = &Counterexample{Outcome: *out, Violated: out.Report.Violated(), protocol: s.p}
 	if s.firstCases == 0 {
 		s.firstFailure, s.firstCases = time.Now(), s.cases
 	}
@@ -248,10 +247,16 @@ func (s *search) without(c *Counterexample, indexes ...int) *Counterexample {
 	if err != nil {
 		return nil
 	}
-	if violated := out.Report.Violated(); len(violated) > 0 {
-		return &Counterexample{Outcome: *out, Violated: violated, protocol: s.p}
+	if !failed(out) {
+		return nil
 	}
-	return nil
+	return &Counterexample{Outcome: *out, Violated: out.Report.Violated(), protocol: s.p}
+}
+
+// failed reports whether a run broke a property that must hold, or did not
+// finish (a limit, a protocol panic): either is a counterexample.
+func failed(out *Outcome) bool {
+	return len(out.Report.Violated()) > 0 || out.Result.Err != nil
 }
 
 func describe(r *Report) string {
