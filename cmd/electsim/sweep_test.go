@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/electsim/electsim/properties"
+	"github.com/electsim/electsim/protocols"
+	"github.com/electsim/electsim/sim"
+)
+
+const (
+	howard = "../../scenarios/howard-scenario-1.yaml"
+	ring   = "../../scenarios/majorities-ring.yaml"
+)
+
+// panicky is a test-only protocol: n1 leads generation 1 at once, and in
+// about half the runs (as n1's own random stream draws) panics a second in.
+const panicky = "test/panicky"
+
+func init() {
+	protocols.Register(protocols.Spec{
+		Name: panicky,
+		Doc:  "n1 leads; in some runs it panics after 1s (a test of sweeps)",
+		Build: func(*protocols.Values) sim.Protocol {
+			return sim.Protocol{New: func(sim.NodeID, string) sim.Node { return &panickyNode{} }}
+		},
+	})
+}
+
+type panickyNode struct{}
+
+func (panickyNode) Start(env sim.Env) {
+	if env.ID() != 1 {
+		return
+	}
+	env.Lead(1)
+	if env.Rand().Float64() < 0.5 {
+		env.SetTimer(time.Second, "boom")
+	}
+}
+
+func (panickyNode) Deliver(sim.NodeID, sim.Message) {}
+
+func (panickyNode) Fire(sim.Timer) { panic("panicky drew below the threshold") }
+
+// sweepJSON is the part of sweep -json the tests read.
+type sweepJSON struct {
+	Scenario       string `json:"scenario"`
+	Configurations []struct {
+		Protocol string         `json:"protocol"`
+		Params   map[string]any `json:"params"`
+		Runs     []struct {
+			Seed      uint64         `json:"seed"`
+			TraceHash string         `json:"trace_hash"`
+			OK        bool           `json:"ok"`
+			Error     string         `json:"error"`
+			Violated  []string       `json:"violated"`
+			Metrics   map[string]any `json:"metrics"`
+		} `json:"runs"`
+		Summary struct {
+			Runs              int     `json:"runs"`
+			Failed            int     `json:"failed"`
+			Measured          int     `json:"measured"`
+			LeaderChangesMean float64 `json:"leader_changes_mean"`
+			AvailabilityMean  float64 `json:"availability_mean"`
+		} `json:"summary"`
+	} `json:"configurations"`
+}
+
+func sweep(t *testing.T, wantCode int, args ...string) (out string, parsed sweepJSON) {
+	t.Helper()
+	code, out, errOut := electsim(append([]string{"sweep"}, args...)...)
+	if code != wantCode {
+		t.Fatalf("electsim sweep %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, wantCode, out, errOut)
+	}
+	if errOut != "" {
+		t.Errorf("electsim sweep %s wrote to a non-terminal stderr: %q", strings.Join(args, " "), errOut)
+	}
+	if slices := strings.Contains(strings.Join(args, " "), "-json"); slices {
+		if err := json.Unmarshal([]byte(out), &parsed); err != nil {
+			t.Fatalf("-json printed no JSON object: %v\n%s", err, out)
+		}
+	}
+	return out, parsed
+}
+
+func TestSweepShowsPrevoteEndsTheChurn(t *testing.T) {
+	_, got := sweep(t, 0, howard, "-set", "prevote=false,true", "-seeds", "1-4", "-json")
+	if len(got.Configurations) != 2 {
+		t.Fatalf("%d configurations, want 2 (prevote false, true)", len(got.Configurations))
+	}
+	without, with := got.Configurations[0], got.Configurations[1]
+	if without.Params["prevote"] != false || with.Params["prevote"] != true {
+		t.Fatalf("params %v then %v, want prevote false then true", without.Params, with.Params)
+	}
+	for _, c := range got.Configurations {
+		if c.Summary.Runs != 4 || len(c.Runs) != 4 || c.Summary.Measured != 4 {
+			t.Errorf("prevote=%v: summary %+v with %d runs, want 4 runs all measured", c.Params["prevote"], c.Summary, len(c.Runs))
+		}
+	}
+	if without.Summary.LeaderChangesMean <= with.Summary.LeaderChangesMean {
+		t.Errorf("leader changes: %.2f without prevote, %.2f with it; want more without (Howard & Abraham's churn)",
+			without.Summary.LeaderChangesMean, with.Summary.LeaderChangesMean)
+	}
+	table, _ := sweep(t, 0, howard, "-set", "prevote=false,true", "-seeds", "1-4")
+	for _, want := range []string{"protocol  prevote  runs", "raft      false", "raft      true", "leader changes"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+func TestSweepDoesNotDependOnParallelism(t *testing.T) {
+	args := []string{howard, "-set", "prevote=false,true", "-set", "check_quorum=true", "-seeds", "1-3,7", "-json"}
+	one, _ := sweep(t, 0, append(args, "-parallel", "1")...)
+	four, _ := sweep(t, 0, append(args, "-parallel", "4")...)
+	if one != four {
+		t.Fatalf("-parallel 1 and -parallel 4 differ:\n%s\n%s", one, four)
+	}
+}
+
+// TestSweepRunsAreElectsimRuns holds each run of a sweep to the run
+// electsim run gives for its seed and parameters.
+func TestSweepRunsAreElectsimRuns(t *testing.T) {
+	_, got := sweep(t, 0, howard, "-set", "prevote=false,true", "-seeds", "1-4", "-json")
+	for _, c := range got.Configurations {
+		for _, r := range c.Runs {
+			set := fmt.Sprintf("prevote=%v", c.Params["prevote"])
+			_, out, errOut := electsim("run", howard, "-seed", fmt.Sprint(r.Seed), "-set", set, "-json")
+			var single struct {
+				TraceHash string         `json:"trace_hash"`
+				OK        bool           `json:"ok"`
+				Metrics   map[string]any `json:"metrics"`
+			}
+			if err := json.Unmarshal([]byte(out), &single); err != nil {
+				t.Fatalf("run -seed %d -set %s: %v\n%s", r.Seed, set, err, errOut)
+			}
+			if r.TraceHash != single.TraceHash || r.OK != single.OK || !reflect.DeepEqual(r.Metrics, single.Metrics) {
+				t.Errorf("seed %d %s: the sweep gives trace %s ok=%v %v, electsim run gives %s ok=%v %v",
+					r.Seed, set, r.TraceHash, r.OK, r.Metrics, single.TraceHash, single.OK, single.Metrics)
+			}
+		}
+	}
+}
+
+func TestSweepReportsAPanickingProtocolAndKeepsTheOtherRuns(t *testing.T) {
+	out, got := sweep(t, 1, ring, "-protocols", "raft,"+panicky, "-seeds", "1-8", "-json")
+	_, raftOnly := sweep(t, 0, ring, "-seeds", "1-8", "-json")
+	if !reflect.DeepEqual(got.Configurations[0], raftOnly.Configurations[0]) {
+		t.Errorf("raft's runs next to a panicking protocol differ from raft's runs alone")
+	}
+	c := got.Configurations[1]
+	if len(c.Runs) != 8 {
+		t.Fatalf("%d runs of %s, want all 8:\n%s", len(c.Runs), panicky, out)
+	}
+	failed := 0
+	for i, r := range c.Runs {
+		if r.Seed != uint64(i+1) {
+			t.Errorf("run %d has seed %d, want %d: runs in seed order", i, r.Seed, i+1)
+		}
+		if r.Error == "" {
+			if !r.OK || r.TraceHash == "" || r.Metrics == nil {
+				t.Errorf("seed %d did not panic but has no result: %+v", r.Seed, r)
+			}
+			continue
+		}
+		failed++
+		if !strings.Contains(r.Error, "panicky drew below the threshold") || !strings.Contains(r.Error, fmt.Sprintf("seed %d", r.Seed)) ||
+			!strings.Contains(r.Error, "goroutine") {
+			t.Errorf("seed %d: error %q lacks the panic, its seed or its stack", r.Seed, r.Error)
+		}
+	}
+	if failed == 0 || failed == 8 || c.Summary.Failed != failed {
+		t.Fatalf("%d of 8 runs panicked, summary says %d; the test wants some of each", failed, c.Summary.Failed)
+	}
+	table, _ := sweep(t, 1, ring, "-protocols", "raft,"+panicky, "-seeds", "1-8")
+	if !strings.Contains(table, "failed: panic at t=1.") || !strings.Contains(table, "-protocol "+panicky) {
+		t.Errorf("the table does not list the failed runs with their error and how to rerun one:\n%s", table)
+	}
+}
+
+// TestSweepSurvivesAPanicOutsideTheKernel panics on the run's way outside
+// sim.Run, where the kernel cannot catch it.
+func TestSweepSurvivesAPanicOutsideTheKernel(t *testing.T) {
+	opts, err := parseSweep([]string{ring, "-seeds", "1-6"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := planSweep(opts, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.run = func(scn *sim.Scenario, p sim.Protocol, seed uint64, obs ...sim.Observer) (*properties.Outcome, error) {
+		if seed%2 == 1 {
+			panic(fmt.Sprintf("odd seed %d", seed))
+		}
+		return properties.Run(scn, p, seed, obs...)
+	}
+	results := plan.runAll(3, func() {})
+	for _, r := range results {
+		switch {
+		case r.Seed%2 == 1 && (!strings.Contains(r.Error, fmt.Sprintf("odd seed %d", r.Seed)) || !strings.Contains(r.Error, "goroutine")):
+			t.Errorf("seed %d: error %q, want the panic and its stack", r.Seed, r.Error)
+		case r.Seed%2 == 0 && (r.Error != "" || r.TraceHash == "" || r.Metrics == nil):
+			t.Errorf("seed %d lost its result: %+v", r.Seed, r)
+		}
+	}
+	if s := summarize(results); s.Failed != 3 || s.Measured != 3 {
+		t.Errorf("summary %+v, want 3 failed and 3 measured", s)
+	}
+}
+
+func TestSweepBadInputExitsTwo(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		stderr string // a substring
+	}{
+		{[]string{ring, "-protocols", "raft,nosuch"}, `majorities-ring.yaml:16:3: protocol.name: unknown protocol "nosuch"`},
+		{[]string{howard, "-protocols", "raft,routing,raft"}, "lists raft twice"},
+		{[]string{howard, "-set", "nosuch=1,2"}, `raft has no parameter "nosuch"`},
+		{[]string{howard, "-set", "prevote=true,maybe"}, "protocol.prevote: want true or false"},
+		{[]string{howard, "-set", "prevote=true", "-set", "prevote=false"}, "prevote is set twice"},
+		{[]string{howard, "-set", "prevote=true,"}, "empty item"},
+		{[]string{howard, "-set", "prevote"}, "want key=value"},
+		{[]string{howard, "-seeds", "5-1"}, "the range 5-1 runs backwards"},
+		{[]string{howard, "-seeds", "1-x"}, "want seeds such as 1-20 or 1,2,7"},
+		{[]string{howard, "-seeds", "1,2,1"}, "seed 1 is given twice"},
+		{[]string{howard, "-seeds", "1-1000000000"}, "more than 100000 seeds"},
+		{[]string{howard, "-protocols", "raft,routing", "-seeds", "1-60000"}, "the sweep has more than 100000 runs (2 configurations x 60000 seeds)"},
+		{[]string{howard, "-parallel", "0"}, "-parallel must be 1..1024, got 0"},
+		{[]string{howard, "-plot", "out.pdf"}, `-plot writes .svg or .png, not ".pdf"`},
+		{[]string{"testdata/missing.yaml"}, "no such file"},
+		{[]string{}, "sweep takes one scenario file"},
+	} {
+		code, out, errOut := electsim(append([]string{"sweep"}, tc.args...)...)
+		if code != 2 || !strings.Contains(errOut, tc.stderr) || out != "" {
+			t.Errorf("electsim sweep %s: exit %d, stderr %q, stdout %q; want exit 2, %q and no output",
+				strings.Join(tc.args, " "), code, errOut, out, tc.stderr)
+		}
+	}
+}
+
+// TestSweepDrawsNoBarOffATerminal gives the sweep a file for stderr, as a
+// shell redirection does: the bar must stay out of it.
+func TestSweepDrawsNoBarOffATerminal(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	if code := runMain([]string{"sweep", ring, "-seeds", "1-3"}, &out, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	if info, err := f.Stat(); err != nil || info.Size() != 0 {
+		t.Fatalf("stderr got %d bytes (%v), want none", info.Size(), err)
+	}
+}
+
+func TestSweepPlots(t *testing.T) {
+	dir := t.TempDir()
+	svgPath, pngPath := filepath.Join(dir, "sweep.svg"), filepath.Join(dir, "sweep.png")
+	sweep(t, 1, ring, "-protocols", "raft,routing,"+panicky, "-seeds", "1-4", "-plot", svgPath)
+	sweep(t, 1, ring, "-protocols", "raft,routing,"+panicky, "-seeds", "1-4", "-plot", pngPath)
+	svg, err := os.ReadFile(svgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", ">raft<", ">routing<", ">" + panicky + "<", "failed<"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("the SVG lacks %q", want)
+		}
+	}
+	f, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Fatalf("-plot %s wrote no PNG: %v", pngPath, err)
+	}
+}
