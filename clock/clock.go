@@ -118,7 +118,8 @@ func (c *Clock) Step(by time.Duration) {
 // which the monotonic clock reads at least mono, assuming the drift does not
 // change in between. A reading too far ahead to reach before MaxTrue gives
 // math.MaxInt64. A timer set for local duration d at true time t fires at
-// TrueAt(Mono(t) + d).
+// max(TrueAt(Mono(t) + d), t): a slow clock reads the same for a few true
+// nanoseconds, so the first time it read a reading can lie before t.
 func (c *Clock) TrueAt(mono time.Duration) int64 {
 	ahead := int64(mono - c.anchorMono)
 	if ahead <= 0 {

@@ -69,10 +69,10 @@ func TestTimerFiresWhenLocalClockAdvancedExactlyD(t *testing.T) {
 		set := h.now + rapid.Int64Range(0, int64(100*time.Hour)).Draw(t, "set")
 		d := time.Duration(rapid.Int64Range(0, int64(100*time.Hour)).Draw(t, "d"))
 		target := h.c.Mono(set) + d
-		fire := h.c.TrueAt(target)
-		if fire < set {
-			t.Fatalf("timer set at %d fires earlier, at %d", set, fire)
-		}
+		// A slow clock can read the same for a few true nanoseconds, so the
+		// first time it reads the target may lie before set: a timer fires
+		// no earlier than it was set, as the kernel schedules it.
+		fire := max(h.c.TrueAt(target), set)
 		if got := h.c.Mono(fire); got < target {
 			t.Fatalf("at the firing time %d the clock reads %v, short of %v", fire, got, target)
 		}
