@@ -13,8 +13,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // SweepConfig is one configuration of a sweep, as the availability chart
@@ -71,22 +69,7 @@ func Availability(configs []SweepConfig, title string) *AvailabilityChart {
 // the same bytes.
 func (a *AvailabilityChart) Render(w io.Writer, format string) error {
 	width, height := a.size()
-	var c vg.CanvasWriterTo
-	switch format {
-	case "svg":
-		c = vgsvg.New(width, height)
-	case "png":
-		dpi := a.DPI
-		if dpi == 0 {
-			dpi = defaultDPI
-		}
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))}
-	default:
-		return fmt.Errorf("plots: unknown format %q (want svg or png)", format)
-	}
-	a.draw(draw.New(c))
-	_, err := c.WriteTo(w)
-	return err
+	return render(w, format, width, height, a.DPI, a.draw)
 }
 
 func (a *AvailabilityChart) size() (w, h vg.Length) {

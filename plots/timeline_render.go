@@ -12,8 +12,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -82,22 +80,7 @@ func (t *Timeline) size() (w, h vg.Length) {
 // format "svg" or "png", with violation marked when it is not nil.
 func (t *Timeline) Render(w io.Writer, format string, end sim.Time, violation *TimelineMark) error {
 	width, height := t.size()
-	var c vg.CanvasWriterTo
-	switch format {
-	case "svg":
-		c = vgsvg.New(width, height)
-	case "png":
-		dpi := t.DPI
-		if dpi == 0 {
-			dpi = defaultDPI
-		}
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))}
-	default:
-		return fmt.Errorf("plots: unknown format %q (want svg or png)", format)
-	}
-	t.draw(draw.New(c), end, violation)
-	_, err := c.WriteTo(w)
-	return err
+	return render(w, format, width, height, t.DPI, func(c draw.Canvas) { t.draw(c, end, violation) })
 }
 
 // draw lays the plot out above a one-line legend.
