@@ -7,7 +7,9 @@ import (
 
 // Storage is a node's durable storage: what survives a crash. Writes are
 // durable at once (as after an fsync). Store values, not pointers to state
-// the node keeps mutating, or the "durable" copy changes with it.
+// the node keeps mutating, or the "durable" copy changes with it. A pointer
+// the node writes through only when it means to persist is a disk of its
+// own, and saves an allocation per write (protocols/raft keeps one).
 type Storage struct {
 	values map[string]any
 }
