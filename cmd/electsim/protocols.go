@@ -11,6 +11,7 @@ import (
 	_ "github.com/electsim/electsim/protocols/lease"
 	_ "github.com/electsim/electsim/protocols/raft"
 	_ "github.com/electsim/electsim/protocols/routing"
+	_ "github.com/electsim/electsim/protocols/sbr"
 )
 
 func protocolsCommand(args []string, stdout, stderr io.Writer) error {
