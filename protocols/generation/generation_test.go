@@ -12,6 +12,7 @@ import (
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/protocols/generation"
+	"github.com/electsim/electsim/protocols/protocoltest"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -486,14 +487,5 @@ func TestRestartKeepsOnlyWhatWasPersisted(t *testing.T) {
 // healthy five-node cluster with the checkers on.
 func BenchmarkFiveNodes(b *testing.B) {
 	scn := scenario(5, time.Hour)
-	proto := generation.New(generation.DefaultConfig())
-	for b.Loop() {
-		s, err := sim.New(scn, proto, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		properties.Attach(s)
-		s.Run()
-	}
-	b.ReportMetric(float64(b.N)*scn.Duration.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
+	protocoltest.Bench(b, scn, generation.New(generation.DefaultConfig()))
 }

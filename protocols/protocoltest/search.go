@@ -55,3 +55,21 @@ func requireReplays(t testing.TB, found *properties.Counterexample, bug string) 
 		t.Fatalf("%s: the saved counterexample does not replay to its trace hash %s: %v\n%s", bug, saved.TraceHash, err, data)
 	}
 }
+
+// Bench runs scn with p and every checker b.N times and reports simulated
+// seconds and events per wall second: the measure of DESIGN.md's budget.
+func Bench(b *testing.B, scn *sim.Scenario, p sim.Protocol) {
+	b.Helper()
+	b.ReportAllocs()
+	var events int64
+	for i := 0; b.Loop(); i++ {
+		out, err := properties.Run(scn, p, uint64(i))
+		if err != nil || out.Result.Err != nil {
+			b.Fatal(err, out.Result.Err)
+		}
+		events += out.Result.Events
+	}
+	elapsed := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)*scn.Duration.Seconds()/elapsed, "sim-s/s")
+	b.ReportMetric(float64(events)/elapsed, "events/s")
+}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/electsim/electsim/network"
-	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols/protocoltest"
 	"github.com/electsim/electsim/sim"
 )
@@ -20,17 +19,5 @@ func BenchmarkFiveNodes(b *testing.B) {
 		Network: sim.NetworkSpec{Latency: network.Latency{Dist: "lognormal", Median: 2 * time.Millisecond, Sigma: 0.5, Min: 500 * time.Microsecond}, Loss: 0.001},
 		Clocks:  sim.Clocks{RandomDriftPPM: 100},
 	}
-	p := protocoltest.Build(b, scn)
-	b.ReportAllocs()
-	var events int64
-	for i := 0; b.Loop(); i++ {
-		out, err := properties.Run(scn, p, uint64(i))
-		if err != nil || out.Result.Err != nil {
-			b.Fatal(err, out.Result.Err)
-		}
-		events += out.Result.Events
-	}
-	elapsed := b.Elapsed().Seconds()
-	b.ReportMetric(float64(b.N)*scn.Duration.Seconds()/elapsed, "sim-s/s")
-	b.ReportMetric(float64(events)/elapsed, "events/s")
+	protocoltest.Bench(b, scn, protocoltest.Build(b, scn))
 }

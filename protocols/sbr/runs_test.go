@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/electsim/electsim/properties"
+	"github.com/electsim/electsim/protocols/protocoltest"
 	"github.com/electsim/electsim/protocols/sbr"
 	"github.com/electsim/electsim/sim"
 )
@@ -225,16 +225,7 @@ func TestNewcomersAdmittedAtOnceAgreeOnAge(t *testing.T) {
 // healthy five-node cluster with the checkers on.
 func BenchmarkFiveNodes(b *testing.B) {
 	scn := cluster(5, time.Hour, nil)
-	proto := sbr.New(sbr.Defaults)
-	for b.Loop() {
-		s, err := sim.New(scn, proto, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		properties.Attach(s)
-		s.Run()
-	}
-	b.ReportMetric(float64(b.N)*scn.Duration.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
+	protocoltest.Bench(b, scn, sbr.New(sbr.Defaults))
 }
 
 // TestDeterministic: the same scenario and seed give the same run, event
