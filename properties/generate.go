@@ -129,7 +129,7 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 	return rapid.Custom(func(t *rapid.T) sim.Fault {
 		d := drawer{t: t, space: space, nodes: base.Nodes}
 		at := d.duration("at", 0, last-time.Millisecond)
-		f := sim.Fault{At: at}
+		f := sim.Fault{At: sim.Fixed(at)}
 		switch rapid.SampledFrom(space.Kinds).Draw(t, "kind") {
 		case FaultPartition:
 			f.Partition = d.partition()
@@ -145,7 +145,7 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 		case FaultRestart:
 			f.Restart = d.target()
 		case FaultPause:
-			f.Pause = &sim.Pause{Node: d.target(), For: d.duration("for", time.Millisecond, space.PauseMax)}
+			f.Pause = &sim.Pause{Node: d.target(), For: sim.Fixed(d.duration("for", time.Millisecond, space.PauseMax))}
 		case FaultClockStep:
 			f.ClockStep = &sim.ClockStep{Node: d.target(), By: d.duration("by", -space.StepMax, space.StepMax)}
 		case FaultDrift:
@@ -162,11 +162,11 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 
 // undoAfter draws how long a crash or partition lasts, when the space
 // bounds it; 0 leaves it to a drawn restart or heal.
-func (d drawer) undoAfter(label string, bound time.Duration) time.Duration {
+func (d drawer) undoAfter(label string, bound time.Duration) sim.Span {
 	if bound == 0 {
-		return 0
+		return sim.Span{}
 	}
-	return d.duration(label, time.Millisecond, bound)
+	return sim.Fixed(d.duration(label, time.Millisecond, bound))
 }
 
 // drawer draws the parts of one fault.

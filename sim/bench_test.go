@@ -55,9 +55,9 @@ func BenchmarkMessageHeavy5Node(b *testing.B) {
 		Network: sim.NetworkSpec{Latency: network.Latency{Dist: "lognormal", Median: 2 * time.Millisecond, Sigma: 0.5, Min: 500 * time.Microsecond}, Loss: 0.01},
 		Clocks:  sim.Clocks{RandomDriftPPM: 200},
 		Faults: []sim.Fault{
-			{At: 10 * time.Second, Pause: &sim.Pause{Node: "n2", For: 3 * time.Second}},
-			{At: 20 * time.Second, Partition: &sim.Partition{Shape: sim.ShapeHalves}},
-			{At: 30 * time.Second, Heal: true},
+			{At: sim.Fixed(10 * time.Second), Pause: &sim.Pause{Node: "n2", For: sim.Fixed(3 * time.Second)}},
+			{At: sim.Fixed(20 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeHalves}},
+			{At: sim.Fixed(30 * time.Second), Heal: true},
 		},
 	}
 	benchRun(b, scn, example.Ping(10*time.Millisecond), true)

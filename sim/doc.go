@@ -46,6 +46,29 @@
 // accepts everything (fencing: none) or rejects generations below the
 // highest it accepted (fencing: generation).
 //
+// # Roles, ranges and late boots
+//
+// A fault may name a role instead of a node: leader (the participant that
+// believes it leads the highest generation, the lower ID of two in one),
+// follower (one live participant other than the leader, drawn), followers
+// (every other participant, in a list: a cut's ends, a partition's groups)
+// and any (one live participant, drawn); a restart may name crashed (the
+// node the last crash took down). The run resolves a role when the fault
+// happens, from the leadership beliefs at that instant; followers and any
+// draw from their own part of the faults stream. The fault's event
+// carries what each role became (Event.Role), and once the run is over the
+// expanded scenario names the nodes, so a saved run replays with plain
+// names to the same trace hash. A role nobody holds then (no leader yet, no
+// crashed node) skips the fault, with a fault-skipped event; the restart or
+// heal that would have ended it is skipped too.
+//
+// A fault's at and for, a pause's length and a node's boot time may be a
+// range, "4s..4.05s", drawn uniformly (both ends included) when the
+// scenario is expanded, from the faults stream of the seed: one file says
+// "crash the leader at a random moment in its heartbeat interval" across a
+// sweep's seeds. A node with a boot time is down until then: messages to
+// it are lost, and it starts with a boot event.
+//
 // # The trace
 //
 // Every step is an Event (see Kind) given to the run's observers as it
@@ -95,6 +118,8 @@
 //	    n2: {drift_ppm: 500, offset: -3s}
 //	resource:
 //	  fencing: none          # or generation
+//	boot:                    # nodes that start late, down until then
+//	  n5: 2s..4s             # a time, or a range drawn per seed
 //	faults:
 //	  - {at: 10s, partition: {groups: [[n1, n2], [n3, n4, n5]], place: {resource: n3}}}
 //	  - {at: 10s, partition: {shape: bridge}}       # isolate (with node), halves,
@@ -109,9 +134,17 @@
 //	  - {at: 7s, clock_step: {node: n2, by: -2s}}   # wall clock only
 //	  - {at: 7s, drift: {node: n2, ppm: 500}}       # or reset: true
 //	  - {at: 8s, link: {from: n1, to: n2, both: true, loss: 0.5}}
+//	  - {at: 20s..20.1s, crash: leader, for: 5s}    # a role, at a drawn time
+//	  - {at: 30s, crash: follower}                  # also any; restart: crashed
+//	  - {at: 31s, restart: crashed}
+//	  - {at: 40s, partition: {shape: halves, leader: minority}}  # or majority;
+//	                                                # bridge takes bridge or side
+//	  - {at: 50s, partition: {groups: [[leader, n5], [followers]]}}
+//	  - {at: 55s, cut: {from: [leader], to: [coord]}}
 //	nemesis:                 # random faults from the faults stream
 //	  interval: 5s           # mean time between faults
 //	  kinds: [partition, crash, pause]   # also cut, clock_step, drift, link
+//	  targets: [leader, n3]  # nodes or roles to crash, pause, skew, isolate
 //	  quiet: 10s             # no fault in the last 10s
 //	  max_for: 5s            # each fault is undone within this
 //	expect:
@@ -120,6 +153,13 @@
 //	  liveness: 10s          # an act accepted within 10s of the last fault
 //	  max_split_brain: 0s    # at most this long with two believers
 //	  min_availability: 0.9  # at least this share of act slots
+//	  leader_at_end: [n1, n2, n3]          # the leader at the end is one of these
+//	  leader_by: {at: 10s, among: [n1, n2, n3]}   # at 10s one of these leads
+//	  no_leader_change_after: 25s          # no new leadership belief after 25s
+//	  max_leader_changes: 1                # Lead events after the first
+//	  max_leaderless: 3s                   # time without a leader after the first
+//	  out_of_service_at_end: [n1, n2]      # exactly these: crashed, not booted,
+//	                                       # or downed by their protocol
 //	limits: {max_events: 100000000, max_in_flight: 1000000, max_at_instant: 1000000}
 //
 // Partition shapes lay out the participants (in the order given by order:,

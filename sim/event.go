@@ -8,25 +8,28 @@ type Kind uint8
 // The trace event kinds. Node is where the event happens; Peer is the other
 // end where there is one.
 const (
-	KindSend        Kind = iota + 1 // Node sent Msg to Peer
-	KindDeliver                     // Node received Msg from Peer
-	KindDrop                        // a message from Node to Peer was lost; Tag says why
-	KindTimer                       // Node's timer (Timer, Tag) fired
-	KindCrash                       // Node crashed: volatile state and timers gone
-	KindRestart                     // Node restarted from its storage
-	KindPause                       // Node's process was paused for Value ns
-	KindResume                      // Node's process resumed
-	KindClockStep                   // Node's wall clock stepped by Value ns
-	KindDrift                       // Node's clock drift became Value ppb
-	KindPartition                   // reachability replaced; Tag describes it
-	KindCut                         // one-way cut; Tag describes it
-	KindHeal                        // full reachability restored
-	KindLink                        // a link's settings changed; Tag describes it
-	KindLead                        // Node believes it leads Gen
-	KindStepDown                    // Node no longer believes it leads Gen
-	KindActIssued                   // Node acted in Gen; the act goes to the resource
-	KindActWithheld                 // Node's MayAct(Gen) refused an act that was due
-	KindActApplied                  // the resource (Node) applied Peer's act in Gen: Accepted or not
+	KindSend         Kind = iota + 1 // Node sent Msg to Peer
+	KindDeliver                      // Node received Msg from Peer; Value is the true time Peer sent it
+	KindDrop                         // a message from Node to Peer was lost; Tag says why
+	KindTimer                        // Node's timer (Timer, Tag) fired
+	KindCrash                        // Node crashed: volatile state and timers gone
+	KindRestart                      // Node restarted from its storage
+	KindPause                        // Node's process was paused for Value ns
+	KindResume                       // Node's process resumed
+	KindClockStep                    // Node's wall clock stepped by Value ns
+	KindDrift                        // Node's clock drift became Value ppb
+	KindPartition                    // reachability replaced; Tag describes it
+	KindCut                          // one-way cut; Tag describes it
+	KindHeal                         // full reachability restored
+	KindLink                         // a link's settings changed; Tag describes it
+	KindLead                         // Node believes it leads Gen
+	KindStepDown                     // Node no longer believes it leads Gen
+	KindActIssued                    // Node acted in Gen; the act goes to the resource
+	KindActWithheld                  // Node's MayAct(Gen) refused an act that was due
+	KindActApplied                   // the resource (Node) applied Peer's act in Gen: Accepted or not; Value is when Peer issued it
+	KindFaultSkipped                 // a fault named a role nobody held then; Tag says which fault and why
+	KindBoot                         // Node started late, as the scenario's boot section says
+	KindOutOfService                 // Node took itself out of service (Env.OutOfService); Tag says why
 )
 
 var kindNames = [...]string{
@@ -35,6 +38,7 @@ var kindNames = [...]string{
 	KindClockStep: "clock-step", KindDrift: "drift", KindPartition: "partition", KindCut: "cut",
 	KindHeal: "heal", KindLink: "link", KindLead: "lead", KindStepDown: "step-down",
 	KindActIssued: "act", KindActWithheld: "act-withheld", KindActApplied: "act-applied",
+	KindFaultSkipped: "fault-skipped", KindBoot: "boot", KindOutOfService: "out-of-service",
 }
 
 func (k Kind) String() string {
@@ -85,6 +89,11 @@ type Event struct {
 	Accepted bool   // for KindActApplied
 	Tag      string // timer tag, drop reason or fault description
 	Msg      Message
+	// Role, on a fault's event, says what the roles the fault named
+	// resolved to: "leader=n3", "leader=n1, followers=n2 n3". It is left
+	// out of the trace hash, so that the run saved with plain node names
+	// replays to the same hash.
+	Role string
 }
 
 // Observer receives every event of a run as it happens. Observers run on

@@ -14,7 +14,6 @@ import (
 // compiledFault is a scripted fault resolved to node IDs and, for a
 // partition, to the whole reachability relation it sets.
 type compiledFault struct {
-	at       Time
 	kind     Kind
 	node     NodeID
 	value    int64 // pause length, clock step (ns), drift (ppb)
@@ -25,25 +24,44 @@ type compiledFault struct {
 	tag      string
 }
 
-// compileFaults resolves an expanded scenario's faults, in time order (ties
-// in the order written).
-func compileFaults(s *Scenario, roster *Roster) ([]compiledFault, error) {
-	var faults []Fault
-	for _, f := range s.Faults {
-		faults = append(faults, f)
-		if undo, ok := f.undo(); ok && undo.At < s.Duration {
-			faults = append(faults, undo)
+// scheduledFault is a fault at its time: one of the scenario's, or the
+// restart or heal that ends one with a For.
+type scheduledFault struct {
+	at   Time
+	src  int  // the scenario fault, by index in the expanded Faults
+	undo bool // the end of src: its restart or heal
+	// ready holds the compiled fault when it names no role; a fault with
+	// roles is resolved and compiled when its time comes.
+	ready    *compiledFault
+	withRole bool
+}
+
+// scheduleFaults compiles an expanded scenario's faults, in time order
+// (ties in the order written, an end after the faults written for its
+// instant).
+func scheduleFaults(s *Scenario, roster *Roster) ([]scheduledFault, error) {
+	var out []scheduledFault
+	for i, f := range s.Faults {
+		out = append(out, scheduledFault{at: Time(f.At.Min), src: i})
+		if undo, ok := f.undo(); ok && undo.At.Min < s.Duration {
+			out = append(out, scheduledFault{at: Time(undo.At.Min), src: i, undo: true})
 		}
 	}
-	slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
-	out := make([]compiledFault, 0, len(faults))
-	for _, f := range faults {
+	slices.SortStableFunc(out, func(a, b scheduledFault) int { return cmp.Compare(a.at, b.at) })
+	for i := range out {
+		sf := &out[i]
+		f := s.Faults[sf.src]
+		if sf.withRole = f.hasRoles(); sf.withRole {
+			continue
+		}
+		if sf.undo {
+			f, _ = f.undo()
+		}
 		c, err := compileFault(f, roster)
 		if err != nil {
 			return nil, err
 		}
-		c.at = Time(f.At)
-		out = append(out, c)
+		sf.ready = &c
 	}
 	return out, nil
 }
@@ -51,9 +69,9 @@ func compileFaults(s *Scenario, roster *Roster) ([]compiledFault, error) {
 // undo is the fault that ends a fault with a For: the restart of a crashed
 // node, the heal of a partition or cut.
 func (f Fault) undo() (Fault, bool) {
-	at := f.At + f.For
+	at := Fixed(f.At.Min + f.For.Min)
 	switch {
-	case f.For <= 0:
+	case f.For.Min <= 0:
 		return Fault{}, false
 	case f.Crash != "":
 		return Fault{At: at, Restart: f.Crash}, true
@@ -79,7 +97,7 @@ func compileFault(f Fault, r *Roster) (compiledFault, error) {
 	case f.Restart != "":
 		return compiledFault{kind: KindRestart, node: id(f.Restart)}, nil
 	case f.Pause != nil:
-		return compiledFault{kind: KindPause, node: id(f.Pause.Node), value: int64(f.Pause.For)}, nil
+		return compiledFault{kind: KindPause, node: id(f.Pause.Node), value: int64(f.Pause.For.Min)}, nil
 	case f.ClockStep != nil:
 		return compiledFault{kind: KindClockStep, node: id(f.ClockStep.Node), value: int64(f.ClockStep.By)}, nil
 	case f.Drift != nil:
@@ -187,37 +205,68 @@ func describeLink(o *LinkOverride) string {
 	return b.String()
 }
 
-// applyFault carries out a fault at its time.
-func (s *Sim) applyFault(f *compiledFault) {
+// startFault carries out a scheduled fault at its time, resolving its
+// roles first if it names any.
+func (s *Sim) startFault(sf *scheduledFault) {
+	if sf.ready != nil {
+		s.applyFault(sf.ready, "")
+		return
+	}
+	if s.skipped[sf.src] {
+		return // the fault this one ends never happened
+	}
+	f, role := s.scenario.Faults[sf.src], ""
+	if sf.undo {
+		f, _ = f.undo() // its roles were resolved when it began
+	} else {
+		var resolved Fault
+		var why string
+		resolved, role, why = s.resolve(f)
+		if why != "" {
+			s.skipped[sf.src] = true
+			s.publish(Event{Kind: KindFaultSkipped, Tag: f.what() + ": " + why})
+			return
+		}
+		s.scenario.Faults[sf.src], f = resolved, resolved
+	}
+	c, err := compileFault(f, s.roster)
+	if err != nil {
+		panic(fmt.Sprintf("fault %v, resolved as %v: %v", s.scenario.Faults[sf.src], f, err))
+	}
+	s.applyFault(&c, role)
+}
+
+// applyFault carries out a compiled fault; role says what roles it named.
+func (s *Sim) applyFault(f *compiledFault, role string) {
 	n := s.nodes[f.node] // nil for network faults
 	switch f.kind {
 	case KindPartition:
 		s.net.SetReach(f.reach)
-		s.publish(Event{Kind: KindPartition, Tag: f.tag})
+		s.publish(Event{Kind: KindPartition, Tag: f.tag, Role: role})
 	case KindCut:
 		s.net.Cut(f.from, f.to)
-		s.publish(Event{Kind: KindCut, Tag: f.tag})
+		s.publish(Event{Kind: KindCut, Tag: f.tag, Role: role})
 	case KindHeal:
 		s.net.Heal()
 		s.publish(Event{Kind: KindHeal})
 	case KindLink:
 		applyLinkOverride(s.net, s.roster, *f.link)
-		s.publish(Event{Kind: KindLink, Tag: f.tag})
+		s.publish(Event{Kind: KindLink, Tag: f.tag, Role: role})
 	case KindCrash:
-		s.crash(n)
+		s.crash(n, role)
 	case KindRestart:
-		s.restart(n)
+		s.restart(n, role)
 	case KindPause:
-		s.pause(n, durationOf(f.value))
+		s.pause(n, durationOf(f.value), role)
 	case KindClockStep:
 		n.clock.Step(durationOf(f.value))
-		s.publish(Event{Kind: KindClockStep, Node: n.id, Value: f.value})
+		s.publish(Event{Kind: KindClockStep, Node: n.id, Value: f.value, Role: role})
 	case KindDrift:
 		ppb := f.value
 		if f.reset {
 			ppb = n.baseDrift
 		}
 		s.setDrift(n, ppb)
-		s.publish(Event{Kind: KindDrift, Node: n.id, Value: ppb})
+		s.publish(Event{Kind: KindDrift, Node: n.id, Value: ppb, Role: role})
 	}
 }

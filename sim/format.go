@@ -14,6 +14,9 @@ func FormatEvent(r *Roster, e *Event) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%7d %15s  %-9s %-13s", e.Index, seconds(e.At), nameOrNetwork(r, e.Node), e.Kind)
 	b.WriteString(eventDetail(r, e))
+	if e.Role != "" {
+		fmt.Fprintf(&b, "  (%s)", e.Role)
+	}
 	return strings.TrimRight(b.String(), " ")
 }
 

@@ -91,6 +91,7 @@ func drawScenario(t *rapid.T, protocol sim.ProtocolSpec) *sim.Scenario {
 		s.Network.Links = []sim.LinkOverride{{From: "n1", To: "n2", Both: true, Loss: &loss}}
 	}
 	s.Faults = drawFaults(t, nodes, duration)
+	s.Boot = drawBoot(t, nodes, duration)
 	if rapid.Bool().Draw(t, "nemesis") {
 		s.Nemesis = &sim.Nemesis{
 			Interval: time.Duration(rapid.IntRange(20, 500).Draw(t, "nemesis interval ms")) * time.Millisecond,
@@ -115,11 +116,39 @@ func drawLatency(t *rapid.T) network.Latency {
 	}).Draw(t, "latency")
 }
 
-// drawFaults draws scripted faults of every kind at times inside the run.
+// drawBoot starts some participants late, at a time or a drawn range.
+func drawBoot(t *rapid.T, nodes int, duration time.Duration) map[string]sim.Span {
+	boot := map[string]sim.Span{}
+	for i := 1; i <= nodes; i++ {
+		if rapid.IntRange(0, 3).Draw(t, "boots late") == 0 {
+			boot[nodeName(i)] = drawSpan(t, "boot", 0, duration-1)
+		}
+	}
+	return boot
+}
+
+// drawSpan draws a time in [lo, hi], or a range within it.
+func drawSpan(t *rapid.T, label string, lo, hi time.Duration) sim.Span {
+	a := time.Duration(rapid.Int64Range(int64(lo), int64(hi)).Draw(t, label))
+	if rapid.IntRange(0, 3).Draw(t, label+" is a range") > 0 {
+		return sim.Fixed(a)
+	}
+	return sim.Between(a, time.Duration(rapid.Int64Range(int64(a), int64(hi)).Draw(t, label+" up to")))
+}
+
+// drawFaults draws scripted faults of every kind at times inside the run,
+// at fixed times or ranges, naming nodes or roles.
 func drawFaults(t *rapid.T, nodes int, duration time.Duration) []sim.Fault {
 	count := rapid.IntRange(0, 8).Draw(t, "faults")
-	node := func(label string) string { return nodeName(rapid.IntRange(1, nodes).Draw(t, label)) }
-	kinds := []string{"crash", "restart", "pause", "clock_step", "drift", "heal", "cut", "link", "groups"}
+	plain := func(label string) string { return nodeName(rapid.IntRange(1, nodes).Draw(t, label)) }
+	// node names a participant, or one of the roles that stand for one.
+	node := func(label string) string {
+		if rapid.IntRange(0, 2).Draw(t, label+" is a role") > 0 {
+			return plain(label)
+		}
+		return rapid.SampledFrom([]string{sim.RoleLeader, sim.RoleFollower, sim.RoleAny}).Draw(t, label+" role")
+	}
+	kinds := []string{"crash", "restart", "pause", "clock_step", "drift", "heal", "cut", "link", "groups", "role groups"}
 	if nodes >= 2 {
 		kinds = append(kinds, "halves", "random-halves", "isolate")
 	}
@@ -131,14 +160,17 @@ func drawFaults(t *rapid.T, nodes int, duration time.Duration) []sim.Fault {
 	}
 	var out []sim.Fault
 	for range count {
-		f := sim.Fault{At: time.Duration(rapid.Int64Range(0, int64(duration)-1).Draw(t, "at"))}
+		f := sim.Fault{At: drawSpan(t, "at", 0, duration-1)}
 		switch kind := rapid.SampledFrom(kinds).Draw(t, "kind"); kind {
 		case "crash":
 			f.Crash = node("node")
+			if rapid.Bool().Draw(t, "restarted") {
+				f.For = drawSpan(t, "for", 1, duration)
+			}
 		case "restart":
-			f.Restart = node("node")
+			f.Restart = rapid.SampledFrom([]string{plain("node"), sim.RoleCrashed}).Draw(t, "restart")
 		case "pause":
-			f.Pause = &sim.Pause{Node: node("node"), For: time.Duration(rapid.IntRange(1, 2000).Draw(t, "for ms")) * time.Millisecond}
+			f.Pause = &sim.Pause{Node: node("node"), For: drawSpan(t, "for", time.Millisecond, 2*time.Second)}
 		case "clock_step":
 			f.ClockStep = &sim.ClockStep{Node: node("node"), By: time.Duration(rapid.IntRange(-2000, 2000).Draw(t, "by ms")) * time.Millisecond}
 		case "drift":
@@ -146,10 +178,13 @@ func drawFaults(t *rapid.T, nodes int, duration time.Duration) []sim.Fault {
 		case "heal":
 			f.Heal = true
 		case "cut":
-			f.Cut = &sim.Cut{From: []string{node("from")}, To: []string{node("to")}}
+			f.Cut = &sim.Cut{From: []string{node("from")}, To: []string{rapid.SampledFrom([]string{plain("to"), sim.RoleFollowers}).Draw(t, "to")}}
+			if f.Cut.From[0] == f.Cut.To[0] {
+				f.Cut.To[0] = sim.ResourceName
+			}
 		case "link":
 			loss := rapid.Float64Range(0, 1).Draw(t, "link loss")
-			f.Link = &sim.LinkOverride{From: "n1", To: sim.ResourceName, Loss: &loss}
+			f.Link = &sim.LinkOverride{From: node("from"), To: sim.ResourceName, Loss: &loss}
 		case "groups":
 			groups := make([][]string, 2)
 			for i := 1; i <= nodes; i++ {
@@ -157,12 +192,29 @@ func drawFaults(t *rapid.T, nodes int, duration time.Duration) []sim.Fault {
 				groups[side] = append(groups[side], nodeName(i))
 			}
 			f.Partition = &sim.Partition{Groups: groups, Place: map[string]string{sim.ResourceName: "n1"}}
+		case "role groups":
+			f.Partition = &sim.Partition{Groups: [][]string{{sim.RoleLeader}, {sim.RoleFollowers}}, Place: map[string]string{sim.ResourceName: node("with")}}
 		case "isolate":
 			f.Partition = &sim.Partition{Shape: kind, Node: node("node")}
 		default:
 			f.Partition = &sim.Partition{Shape: kind}
+			if places := leaderPlaces(kind, nodes); len(places) > 0 && rapid.Bool().Draw(t, "place the leader") {
+				f.Partition.Leader = rapid.SampledFrom(places).Draw(t, "leader")
+			}
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// leaderPlaces are the places a shape can put the leader in, for a
+// cluster of that size.
+func leaderPlaces(shape string, nodes int) []string {
+	switch {
+	case shape == sim.ShapeBridge:
+		return []string{sim.LeaderAtBridge, sim.LeaderOnSide}
+	case (shape == sim.ShapeHalves || shape == sim.ShapeRandomHalves) && nodes%2 == 1:
+		return []string{sim.LeaderOnMinority, sim.LeaderOnMajority}
+	}
+	return nil
 }

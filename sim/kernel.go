@@ -20,7 +20,12 @@ type Sim struct {
 	roster   *Roster
 	net      *network.Net
 	nodes    []*nodeState // by NodeID; nodes[0] is nil
-	faults   []compiledFault
+	faults   []scheduledFault
+	// skipped marks the scenario's faults skipped for a role nobody held.
+	skipped     []bool
+	roleDraws   *rand.Rand // the faults stream's part that draws followers
+	lastCrashed NodeID     // for RoleCrashed
+	sentAt      Time       // when the message being delivered was sent
 
 	queue     queue
 	seq       uint64
@@ -77,7 +82,9 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	}
 	sim.net = buildNetwork(expanded, roster, seed)
 	sim.nodes = buildNodes(sim)
-	if sim.faults, err = compileFaults(expanded, roster); err != nil {
+	sim.roleDraws = newStream(seed, streamFaults, faultsRoles, 0)
+	sim.skipped = make([]bool, len(expanded.Faults))
+	if sim.faults, err = scheduleFaults(expanded, roster); err != nil {
 		return nil, err
 	}
 	return sim, nil
@@ -107,8 +114,10 @@ func (s *Sim) OnLog(f func(at Time, node NodeID, line string)) { s.logf = f }
 func (s *Sim) Roster() *Roster { return s.roster }
 
 // Scenario returns the expanded scenario: the nemesis turned into plain
-// faults and every random shape given its order. Run with the same seed it
-// replays this run.
+// faults, every range drawn and every random shape given its order. Once
+// Run has returned, each role a fault named is replaced by the node it
+// resolved to (a skipped fault keeps its role, and is skipped again). Run
+// with the same seed it replays this run, to the same trace hash.
 func (s *Sim) Scenario() *Scenario { return s.scenario }
 
 // Seed returns the run's seed.
@@ -144,6 +153,10 @@ func (s *Sim) boot() {
 		s.push(item{at: f.at, kind: itemFault, ref: uint64(i)})
 	}
 	for _, n := range s.nodes[1:] {
+		if at := Time(s.scenario.Boot[n.name].Min); at > 0 {
+			s.push(item{at: at, kind: itemBoot, node: n.id})
+			continue
+		}
 		s.startNode(n)
 	}
 }
@@ -169,9 +182,11 @@ func (s *Sim) step(it *item) {
 	case itemTimer:
 		s.expire(it)
 	case itemFault:
-		s.applyFault(&s.faults[it.ref])
+		s.startFault(&s.faults[it.ref])
 	case itemResume:
 		s.resume(s.nodes[it.node], it.ref)
+	case itemBoot:
+		s.bootLate(s.nodes[it.node])
 	}
 }
 
@@ -222,7 +237,7 @@ func (s *Sim) send(from, to NodeID, m Message) {
 			return
 		}
 		s.inFlight++
-		s.push(item{at: Time(at), kind: itemDeliver, node: to, from: from, msg: m})
+		s.push(item{at: Time(at), kind: itemDeliver, node: to, from: from, msg: m, ref: uint64(s.now)})
 	}
 }
 
@@ -238,7 +253,7 @@ func (s *Sim) arrive(it *item) {
 		n.held = append(n.held, *it) // the OS has it; the process will read it on resume
 	default:
 		s.inFlight--
-		s.deliver(n, it.from, it.msg)
+		s.deliver(n, it)
 	}
 }
 
@@ -247,9 +262,11 @@ func (s *Sim) drop(it *item, reason string) {
 	s.publish(Event{Kind: KindDrop, Node: it.from, Peer: it.node, Tag: reason, Msg: it.msg})
 }
 
-func (s *Sim) deliver(n *nodeState, from NodeID, m Message) {
-	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: from, Msg: m})
-	n.impl.Deliver(from, m)
+// deliver hands a message over; the event carries when it was sent.
+func (s *Sim) deliver(n *nodeState, it *item) {
+	s.sentAt = Time(it.ref)
+	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: it.from, Msg: it.msg, Value: int64(it.ref)})
+	n.impl.Deliver(it.from, it.msg)
 }
 
 // LimitError says which limit stopped a run, and when.
@@ -296,11 +313,12 @@ type nodeState struct {
 	rng       *rand.Rand // protocol stream: Env.Rand
 	work      *rand.Rand // workload stream: act jitter
 
-	up         bool
-	paused     bool
-	pauseEpoch uint64
-	held       []item // arrivals and expiries while paused, in order
-	timers     []timerSlot
+	up           bool
+	outOfService bool
+	paused       bool
+	pauseEpoch   uint64
+	held         []item // arrivals and expiries while paused, in order
+	timers       []timerSlot
 
 	leading  bool
 	gen      Generation

@@ -82,7 +82,7 @@ func TestPauseHoldsEverythingAndReplaysItInOrder(t *testing.T) {
 		scn := baseScenario(rapid.IntRange(2, 5).Draw(t, "nodes"), 2*time.Second)
 		start := time.Duration(rapid.Int64Range(0, int64(time.Second)).Draw(t, "pause at"))
 		length := time.Duration(rapid.Int64Range(1, int64(800*time.Millisecond)).Draw(t, "pause for"))
-		scn.Faults = []sim.Fault{{At: start, Pause: &sim.Pause{Node: "n1", For: length}}}
+		scn.Faults = []sim.Fault{{At: sim.Fixed(start), Pause: &sim.Pause{Node: "n1", For: sim.Fixed(length)}}}
 		w := &probeWorld{byID: map[int]*probe{}}
 		res, _ := run(t, scn, w.protocol(t, latency), rapid.Uint64().Draw(t, "seed"))
 		if res.Err != nil {
@@ -117,7 +117,7 @@ func TestCrashLosesVolatileStateAndKeepsStorage(t *testing.T) {
 		crashAt := time.Duration(rapid.Int64Range(int64(time.Millisecond), int64(time.Second)).Draw(t, "crash at"))
 		downFor := time.Duration(rapid.Int64Range(int64(20*time.Millisecond), int64(time.Second)).Draw(t, "down for")) // long enough for a tick of the others
 		scn := baseScenario(3, 3*time.Second)
-		scn.Faults = []sim.Fault{{At: crashAt, Crash: "n1"}, {At: crashAt + downFor, Restart: "n1"}}
+		scn.Faults = []sim.Fault{{At: sim.Fixed(crashAt), Crash: "n1"}, {At: sim.Fixed(crashAt + downFor), Restart: "n1"}}
 		var incarnations []*countingNode
 		p := sim.Protocol{Name: "test", New: func(id sim.NodeID, _ string) sim.Node {
 			n := &countingNode{}
@@ -192,7 +192,7 @@ func (c *countingNode) Deliver(sim.NodeID, sim.Message) {}
 
 func TestCrashEndsLeadershipAndActs(t *testing.T) {
 	scn := baseScenario(3, 2*time.Second)
-	scn.Faults = []sim.Fault{{At: 500 * time.Millisecond, Crash: "n1"}}
+	scn.Faults = []sim.Fault{{At: sim.Fixed(500 * time.Millisecond), Crash: "n1"}}
 	p := protocolOf(func(id sim.NodeID) *funcNode {
 		return &funcNode{start: func(env sim.Env) {
 			if id == 1 {
@@ -338,7 +338,7 @@ func drawCutsAndPartitions(t *rapid.T, nodes int, end time.Duration) []sim.Fault
 	name := func(i int) string { return "n" + string(rune('1'+i)) }
 	var out []sim.Fault
 	for _, at := range times {
-		f := sim.Fault{At: time.Duration(at)}
+		f := sim.Fault{At: sim.Fixed(time.Duration(at))}
 		switch rapid.IntRange(0, 2).Draw(t, "kind") {
 		case 0:
 			groups := make([][]string, 2)
@@ -411,7 +411,7 @@ func TestTimersFireWhenTheLocalClockHasAdvancedExactlyD(t *testing.T) {
 		changes := rapid.IntRange(0, 3).Draw(t, "drift changes")
 		for range changes {
 			scn.Faults = append(scn.Faults, sim.Fault{
-				At:    time.Duration(rapid.Int64Range(0, int64(10*time.Second)).Draw(t, "change at")),
+				At:    sim.Fixed(time.Duration(rapid.Int64Range(0, int64(10*time.Second)).Draw(t, "change at"))),
 				Drift: &sim.DriftChange{Node: "n1", PPM: rapid.Float64Range(-100000, 100000).Draw(t, "ppm")},
 			})
 		}

@@ -18,15 +18,16 @@ func (s *Sim) startNode(n *nodeState) {
 
 // crash stops a node for good until a restart: its volatile state, timers,
 // held messages and leadership belief are gone.
-func (s *Sim) crash(n *nodeState) {
+func (s *Sim) crash(n *nodeState, role string) {
 	if !n.up {
 		return
 	}
-	e := Event{Kind: KindCrash, Node: n.id}
+	e := Event{Kind: KindCrash, Node: n.id, Role: role}
 	if n.leading {
 		e.Gen = n.gen // the belief the crash ends
 	}
 	s.publish(e)
+	s.lastCrashed = n.id
 	for i := range n.held {
 		if it := &n.held[i]; it.kind == itemDeliver {
 			s.drop(it, DropDown)
@@ -40,23 +41,23 @@ func (s *Sim) crash(n *nodeState) {
 	}
 }
 
-func (s *Sim) restart(n *nodeState) {
+func (s *Sim) restart(n *nodeState, role string) {
 	if n.up {
 		return
 	}
-	s.publish(Event{Kind: KindRestart, Node: n.id})
+	s.publish(Event{Kind: KindRestart, Node: n.id, Role: role})
 	s.startNode(n)
 }
 
 // pause freezes a node's process: its clock runs on, but deliveries and
 // timer expiries wait until the resume, which replays them in order.
-func (s *Sim) pause(n *nodeState, d time.Duration) {
+func (s *Sim) pause(n *nodeState, d time.Duration, role string) {
 	if !n.up || n.paused {
 		return
 	}
 	n.paused = true
 	n.pauseEpoch++
-	s.publish(Event{Kind: KindPause, Node: n.id, Value: int64(d)})
+	s.publish(Event{Kind: KindPause, Node: n.id, Value: int64(d), Role: role})
 	if at := s.now + Time(d); at < s.end {
 		s.push(item{at: at, kind: itemResume, node: n.id, ref: n.pauseEpoch})
 	}
@@ -74,7 +75,7 @@ func (s *Sim) resume(n *nodeState, epoch uint64) {
 		it := &n.held[i]
 		if it.kind == itemDeliver {
 			s.inFlight--
-			s.deliver(n, it.from, it.msg)
+			s.deliver(n, it)
 		} else if slot := n.timer(TimerID(it.ref)); slot != nil {
 			s.fire(n, slot)
 		}
@@ -88,6 +89,9 @@ func (s *Sim) resume(n *nodeState, epoch uint64) {
 func (s *Sim) lead(n *nodeState, gen Generation) {
 	if !s.roster.IsParticipant(n.id) {
 		panic(n.name + " is a service and cannot lead")
+	}
+	if n.outOfService {
+		panic(n.name + " took itself out of service and cannot lead until it restarts")
 	}
 	if n.leading && n.gen == gen {
 		return
@@ -109,6 +113,27 @@ func (s *Sim) stepDown(n *nodeState) {
 		s.stopTimer(n, n.actTimer)
 		n.actTimer = 0
 	}
+}
+
+// outOfService records that a node took itself out of service; it ends its
+// leadership belief.
+func (s *Sim) outOfService(n *nodeState, reason string) {
+	if n.outOfService {
+		return
+	}
+	s.stepDown(n)
+	n.outOfService = true
+	s.publish(Event{Kind: KindOutOfService, Node: n.id, Tag: reason})
+}
+
+// boot starts a node the scenario boots late, unless a restart already
+// brought it up.
+func (s *Sim) bootLate(n *nodeState) {
+	if n.up {
+		return
+	}
+	s.publish(Event{Kind: KindBoot, Node: n.id})
+	s.startNode(n)
 }
 
 // act is the workload: a believing leader's act timer fired. A node with

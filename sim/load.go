@@ -162,10 +162,22 @@ func (s *Scenario) Clone() *Scenario {
 	c.Protocol.Params = cloneMap(s.Protocol.Params)
 	c.Network.Links = slices.Clone(s.Network.Links)
 	c.Clocks.Nodes = cloneMap(s.Clocks.Nodes)
+	c.Boot = cloneMap(s.Boot)
 	c.Faults = slices.Clone(s.Faults)
 	c.Expect.Properties = slices.Clone(s.Expect.Properties)
 	c.Expect.MaxSplitBrain = clonePtr(s.Expect.MaxSplitBrain)
 	c.Expect.MinAvailability = clonePtr(s.Expect.MinAvailability)
+	c.Expect.LeaderAtEnd = slices.Clone(s.Expect.LeaderAtEnd)
+	if b := s.Expect.LeaderBy; b != nil {
+		c.Expect.LeaderBy = &LeaderBy{At: b.At, Among: slices.Clone(b.Among)}
+	}
+	c.Expect.NoLeaderChangeAfter = clonePtr(s.Expect.NoLeaderChangeAfter)
+	c.Expect.MaxLeaderChanges = clonePtr(s.Expect.MaxLeaderChanges)
+	c.Expect.MaxLeaderless = clonePtr(s.Expect.MaxLeaderless)
+	if out := s.Expect.OutOfServiceAtEnd; out != nil {
+		list := slices.Clone(*out)
+		c.Expect.OutOfServiceAtEnd = &list
+	}
 	if s.Nemesis != nil {
 		n := *s.Nemesis
 		c.Nemesis = &n

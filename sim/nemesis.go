@@ -25,7 +25,8 @@ func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
 	if err := c.Validate(services); err != nil {
 		return nil, err
 	}
-	r := newStream(seed, streamFaults, 0, 0)
+	c.drawRanges(newStream(seed, streamFaults, faultsRanges, 0))
+	r := newStream(seed, streamFaults, faultsNemesis, 0)
 	if c.Nemesis != nil {
 		c.Faults = append(c.Faults, expandNemesis(c, r)...)
 		c.Nemesis = nil
@@ -37,8 +38,30 @@ func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
 			c.Faults[i].Partition = &own
 		}
 	}
-	slices.SortStableFunc(c.Faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
+	slices.SortStableFunc(c.Faults, func(a, b Fault) int { return cmp.Compare(a.At.Min, b.At.Min) })
 	return c, nil
+}
+
+// drawRanges fixes every range: each fault's times in the order written,
+// then the boot times in node-name order.
+func (s *Scenario) drawRanges(r *rand.Rand) {
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		f.At, f.For = f.At.draw(r), f.For.draw(r)
+		if f.Pause != nil && f.Pause.For.IsRange() {
+			p := *f.Pause
+			p.For = p.For.draw(r)
+			f.Pause = &p
+		}
+	}
+	if len(s.Boot) == 0 {
+		return
+	}
+	boot := make(map[string]Span, len(s.Boot))
+	for _, name := range sortedKeys(s.Boot) {
+		boot[name] = s.Boot[name].draw(r)
+	}
+	s.Boot = boot
 }
 
 func participantNames(n int) []string {
@@ -113,7 +136,7 @@ func (p *nemesisPlan) add(kind string, t, d time.Duration) {
 			return
 		}
 		p.netFree = t + d
-		p.emit(Fault{At: t, Partition: p.partition(kind), Cut: p.cut(kind)}, Fault{At: t + d, Heal: true})
+		p.emit(Fault{At: Fixed(t), Partition: p.partition(kind), Cut: p.cut(kind)}, Fault{At: Fixed(t + d), Heal: true})
 	case NemesisLink:
 		if t < p.linkFree || p.s.Nodes < 2 {
 			return
@@ -122,7 +145,7 @@ func (p *nemesisPlan) add(kind string, t, d time.Duration) {
 		p.degradeLink(t, d)
 	case NemesisClockStep:
 		by := time.Duration((2*p.r.Float64() - 1) * float64(p.n.MaxStep))
-		p.emit(Fault{At: t, ClockStep: &ClockStep{Node: p.targets[p.r.IntN(len(p.targets))], By: by}})
+		p.emit(Fault{At: Fixed(t), ClockStep: &ClockStep{Node: p.targets[p.r.IntN(len(p.targets))], By: by}})
 	case NemesisCrash, NemesisPause, NemesisDrift:
 		p.nodeFault(kind, t, d)
 	}
@@ -161,10 +184,10 @@ func (p *nemesisPlan) pair() (string, string) {
 func (p *nemesisPlan) degradeLink(t, d time.Duration) {
 	a, b := p.pair()
 	loss := p.n.Loss
-	p.emit(Fault{At: t, Link: &LinkOverride{From: a, To: b, Both: true, Loss: &loss}})
+	p.emit(Fault{At: Fixed(t), Link: &LinkOverride{From: a, To: b, Both: true, Loss: &loss}})
 	for _, dir := range [][2]string{{a, b}, {b, a}} {
 		base := configuredLink(p.s, dir[0], dir[1])
-		p.emit(Fault{At: t + d, Link: &LinkOverride{
+		p.emit(Fault{At: Fixed(t + d), Link: &LinkOverride{
 			From: dir[0], To: dir[1], Latency: &base.Latency, Loss: &base.Loss, Duplicate: &base.Duplicate, Reorder: &base.Reorder,
 		}})
 	}
@@ -182,11 +205,14 @@ func configuredLink(s *Scenario, from, to string) network.Link {
 }
 
 // nodeFault crashes, pauses or skews a target that is not already under a
-// fault, and undoes it after d.
+// fault, and undoes it after d. A target may be a role (leader, follower,
+// any): the crash's For restarts the node it resolved to, but a drift's
+// reset names its node again, so drifts draw only the targets that are
+// nodes.
 func (p *nemesisPlan) nodeFault(kind string, t, d time.Duration) {
 	var free []int
 	for i, until := range p.nodeFree {
-		if until <= t {
+		if until <= t && (kind != NemesisDrift || !IsRole(p.targets[i])) {
 			free = append(free, i)
 		}
 	}
@@ -198,12 +224,12 @@ func (p *nemesisPlan) nodeFault(kind string, t, d time.Duration) {
 	p.nodeFree[i] = t + d
 	switch kind {
 	case NemesisCrash:
-		p.emit(Fault{At: t, Crash: node}, Fault{At: t + d, Restart: node})
+		p.emit(Fault{At: Fixed(t), Crash: node, For: Fixed(d)})
 	case NemesisPause:
-		p.emit(Fault{At: t, Pause: &Pause{Node: node, For: d}})
+		p.emit(Fault{At: Fixed(t), Pause: &Pause{Node: node, For: Fixed(d)}})
 	case NemesisDrift:
 		// Rounded to the ppb that clocks keep, so a saved scenario reads back exactly.
 		ppm := math.Round((2*p.r.Float64()-1)*p.n.MaxDriftPPM*1000) / 1000
-		p.emit(Fault{At: t, Drift: &DriftChange{Node: node, PPM: ppm}}, Fault{At: t + d, Drift: &DriftChange{Node: node, Reset: true}})
+		p.emit(Fault{At: Fixed(t), Drift: &DriftChange{Node: node, PPM: ppm}}, Fault{At: Fixed(t + d), Drift: &DriftChange{Node: node, Reset: true}})
 	}
 }

@@ -92,6 +92,12 @@ type Env interface {
 	Lead(gen Generation)
 	// StepDown ends the belief; a no-op when the node does not lead.
 	StepDown()
+	// OutOfService says this node has taken itself out of service, as an
+	// SBR member that downs itself does: it ends any leadership belief,
+	// and the node may not lead again until a crash and restart bring a
+	// new incarnation. The trace records it once per incarnation; expect
+	// out_of_service_at_end judges it.
+	OutOfService(reason string)
 
 	// Logf records a line in the trace (when one is written). It does not
 	// count as an event and does not change the trace hash.

@@ -38,12 +38,12 @@ func beaconStory() *sim.Scenario {
 	scn.Name = "beacon-story"
 	scn.Workload.ActEvery = 100 * time.Millisecond
 	scn.Faults = []sim.Fault{
-		{At: 5 * time.Second, Crash: "n1"},
-		{At: 6 * time.Second, Restart: "n1"},
-		{At: 10 * time.Second, Partition: &sim.Partition{Shape: sim.ShapeHalves}},
-		{At: 20 * time.Second, Heal: true},
-		{At: 22 * time.Second, Pause: &sim.Pause{Node: "n2", For: 2 * time.Second}},
-		{At: 25 * time.Second, Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: "n3"}},
+		{At: sim.Fixed(5 * time.Second), Crash: "n1"},
+		{At: sim.Fixed(6 * time.Second), Restart: "n1"},
+		{At: sim.Fixed(10 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeHalves}},
+		{At: sim.Fixed(20 * time.Second), Heal: true},
+		{At: sim.Fixed(22 * time.Second), Pause: &sim.Pause{Node: "n2", For: sim.Fixed(2 * time.Second)}},
+		{At: sim.Fixed(25 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: "n3"}},
 	}
 	return scn
 }
@@ -230,7 +230,7 @@ func TestPerfettoLeadershipTranscript(t *testing.T) {
 	})
 	scn := baseScenario(2, 10*time.Second)
 	scn.Workload.ActEvery = time.Hour // one act, at each Lead
-	scn.Faults = []sim.Fault{{At: 3 * time.Second, Crash: "n1"}, {At: 4 * time.Second, Restart: "n1"}}
+	scn.Faults = []sim.Fault{{At: sim.Fixed(3 * time.Second), Crash: "n1"}, {At: sim.Fixed(4 * time.Second), Restart: "n1"}}
 	data, _ := perfettoOf(t, scn, p, 1)
 	var got []string
 	for _, e := range parseTrace(t, data).TraceEvents {

@@ -37,6 +37,8 @@ func check(node ast.Node, t reflect.Type, field string) (string, ast.Node, strin
 		t = t.Elem()
 	}
 	switch {
+	case t == reflect.TypeFor[Span]():
+		return checkSpan(node, field)
 	case reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.BytesUnmarshaler]()):
 		return "", nil, "" // decodes itself (the protocol)
 	case t == reflect.TypeFor[time.Duration]():
@@ -59,6 +61,27 @@ func check(node ast.Node, t reflect.Type, field string) (string, ast.Node, strin
 				}
 			}
 		}
+	}
+	return "", nil, ""
+}
+
+// checkSpan checks a duration or a range of durations: a scalar that
+// ParseSpan reads.
+func checkSpan(node ast.Node, field string) (string, ast.Node, string) {
+	text, ok := scalarText(node)
+	if !ok {
+		switch node.(type) {
+		case *ast.IntegerNode, *ast.FloatNode:
+			// A number without its unit: say so as written.
+			return field, node, fmt.Sprintf("want %s, got %s", spanWanted, node.GetToken().Value)
+		case *ast.NullNode:
+			return "", nil, ""
+		default:
+			return field, node, "want " + spanWanted
+		}
+	}
+	if _, err := ParseSpan(text); err != nil {
+		return field, node, err.Error()
 	}
 	return "", nil, ""
 }

@@ -8,6 +8,7 @@ const (
 	itemTimer                       // a timer of node expires (ref: TimerID)
 	itemFault                       // a scripted fault (ref: index)
 	itemResume                      // node's pause ends (ref: pause epoch)
+	itemBoot                        // node starts late
 )
 
 // item is one entry of the event queue. Items are values in one slice, so
@@ -18,7 +19,7 @@ type item struct {
 	kind itemKind
 	node NodeID // the node it happens at
 	from NodeID // sender, for deliveries
-	ref  uint64
+	ref  uint64 // see itemKind; for a delivery, the true time it was sent
 	msg  Message
 }
 

@@ -42,7 +42,9 @@ func (r *resourceNode) Deliver(from NodeID, m Message) {
 		r.owner = from
 		r.env.Storage().PutUint64(storeOwner, uint64(from))
 	}
-	r.sim.publish(Event{Kind: KindActApplied, Node: r.env.ID(), Peer: from, Gen: act.Gen, Accepted: accepted, Tag: tag})
+	// The act left its node the instant it was issued: its send time is
+	// its issue time, which recovery times count from.
+	r.sim.publish(Event{Kind: KindActApplied, Node: r.env.ID(), Peer: from, Gen: act.Gen, Accepted: accepted, Tag: tag, Value: int64(r.sim.sentAt)})
 }
 
 func (r *resourceNode) Fire(Timer) {}

@@ -14,6 +14,16 @@ const (
 	streamWorkload = "workload" // the act workload
 )
 
+// The faults stream's parts (its first index): the nemesis and random
+// shapes draw from the first, ranges from the second, and the roles a run
+// resolves from the third, so that adding a range or a role to one fault
+// changes no draw of the nemesis.
+const (
+	faultsNemesis = iota
+	faultsRanges
+	faultsRoles
+)
+
 // newStream returns the stream for a purpose and indexes under seed.
 func newStream(seed uint64, purpose string, a, b int) *rand.Rand {
 	key := fnvString(purpose)

@@ -27,8 +27,8 @@ func NewRoster(n int, services []string) (*Roster, error) {
 	}
 	r.add(ResourceName)
 	for _, s := range services {
-		if _, dup := r.byName[s]; dup || s == "" {
-			return nil, fmt.Errorf("protocol declares service %q, which is empty or taken", s)
+		if _, dup := r.byName[s]; dup || s == "" || IsRole(s) {
+			return nil, fmt.Errorf("protocol declares service %q, which is empty, taken or a role's name", s)
 		}
 		r.add(s)
 	}

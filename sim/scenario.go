@@ -25,11 +25,14 @@ type Scenario struct {
 	Workload    Workload      `yaml:"workload,omitempty"`
 	Network     NetworkSpec   `yaml:"network,omitempty"`
 	Clocks      Clocks        `yaml:"clocks,omitempty"`
-	Resource    ResourceSpec  `yaml:"resource,omitempty"`
-	Faults      []Fault       `yaml:"faults,omitempty"`
-	Nemesis     *Nemesis      `yaml:"nemesis,omitempty"`
-	Expect      Expect        `yaml:"expect,omitempty"`
-	Limits      Limits        `yaml:"limits,omitempty"`
+	// Boot starts nodes later than t=0: until its time a node is down, as
+	// if crashed, and messages to it are lost. A node not listed boots at 0.
+	Boot     map[string]Span `yaml:"boot,omitempty"`
+	Resource ResourceSpec    `yaml:"resource,omitempty"`
+	Faults   []Fault         `yaml:"faults,omitempty"`
+	Nemesis  *Nemesis        `yaml:"nemesis,omitempty"`
+	Expect   Expect          `yaml:"expect,omitempty"`
+	Limits   Limits          `yaml:"limits,omitempty"`
 	// TraceHash, in a saved run, is the hash the run had when it was saved:
 	// a replay that differs says the code or the scenario changed. Runs
 	// ignore it.
@@ -141,11 +144,39 @@ type ResourceSpec struct {
 // availability at least MinAvailability, and an act accepted within
 // Liveness of the last fault (which also sets the liveness property's
 // bound when that is listed).
+//
+// The outcomes, when set, are properties too, each judged on "the leader":
+// the participant that believes it leads the highest generation (a tie goes
+// to the lowest ID), as roles resolve it.
 type Expect struct {
 	Properties      []string       `yaml:"properties,omitempty"`
 	MaxSplitBrain   *time.Duration `yaml:"max_split_brain,omitempty"`
 	MinAvailability *float64       `yaml:"min_availability,omitempty"`
 	Liveness        time.Duration  `yaml:"liveness,omitempty"`
+
+	// LeaderAtEnd: the leader when the run ends is one of these nodes.
+	LeaderAtEnd []string `yaml:"leader_at_end,omitempty"`
+	// LeaderBy: at its time, there is a leader, one of its nodes.
+	LeaderBy *LeaderBy `yaml:"leader_by,omitempty"`
+	// NoLeaderChangeAfter: no node begins a leadership belief (a Lead of a
+	// new node and generation) after this time.
+	NoLeaderChangeAfter *time.Duration `yaml:"no_leader_change_after,omitempty"`
+	// MaxLeaderChanges bounds the leader changes: Lead events after the
+	// first of the run.
+	MaxLeaderChanges *int64 `yaml:"max_leader_changes,omitempty"`
+	// MaxLeaderless bounds the time without a leader after the first one.
+	MaxLeaderless *time.Duration `yaml:"max_leaderless,omitempty"`
+	// OutOfServiceAtEnd is exactly the participants out of service when
+	// the run ends: crashed, not booted, or taken out of service by their
+	// protocol (an SBR member that downed itself). [] says none.
+	OutOfServiceAtEnd *[]string `yaml:"out_of_service_at_end,omitempty"`
+}
+
+// LeaderBy expects a leader at a time: by At, one of Among (default: any
+// participant) leads.
+type LeaderBy struct {
+	At    time.Duration `yaml:"at"`
+	Among []string      `yaml:"among,omitempty"`
 }
 
 // Limits stop a runaway run with an error. Zero means the default.
@@ -157,10 +188,16 @@ type Limits struct {
 
 // Fault is one scripted fault: At, and exactly one of the kinds. For, with
 // a crash, restarts the node that much later; with a partition or a cut, it
-// heals the network that much later (a heal restores every link).
+// heals the network that much later (a heal restores every link). At and
+// For may be ranges, drawn per seed (see Span).
+//
+// Wherever a fault names a participant it may name a role instead, which
+// the run resolves at the fault's true time (see the Role constants): crash
+// leader, pause follower, isolate leader, cut [leader] from [coord],
+// partition groups [[leader], [followers]]; restart crashed.
 type Fault struct {
-	At        time.Duration `yaml:"at"`
-	For       time.Duration `yaml:"for,omitempty"`
+	At        Span          `yaml:"at"`
+	For       Span          `yaml:"for,omitempty"`
 	Partition *Partition    `yaml:"partition,omitempty"`
 	Cut       *Cut          `yaml:"cut,omitempty"`
 	Heal      bool          `yaml:"heal,omitempty"`
@@ -191,13 +228,28 @@ var Shapes = []string{ShapeIsolate, ShapeHalves, ShapeRandomHalves, ShapeMajorit
 //
 // Order defaults to ID order; random-halves with no Order gets a shuffle
 // drawn from the faults stream when the scenario is expanded.
+//
+// Leader places the leader, resolved at the fault's time, in a shape:
+// halves (and random-halves) with the leader on the "minority" or the
+// "majority" side; bridge with the leader at the "bridge" or on a "side".
+// The leader trades places in the order with the node that held that
+// place; with no leader the fault is skipped.
 type Partition struct {
 	Groups [][]string        `yaml:"groups,omitempty"`
 	Shape  string            `yaml:"shape,omitempty"`
 	Node   string            `yaml:"node,omitempty"` // for isolate
 	Order  []string          `yaml:"order,omitempty"`
+	Leader string            `yaml:"leader,omitempty"`
 	Place  map[string]string `yaml:"place,omitempty"`
 }
+
+// Where a partition's Leader field puts the leader.
+const (
+	LeaderOnMinority = "minority" // halves: the smaller half
+	LeaderOnMajority = "majority" // halves: the larger half
+	LeaderAtBridge   = "bridge"   // bridge: the node that sees both halves
+	LeaderOnSide     = "side"     // bridge: one of the halves
+)
 
 // Cut blocks messages from every node in From to every node in To, on top
 // of the current relation. The other direction is untouched.
@@ -206,10 +258,11 @@ type Cut struct {
 	To   []string `yaml:"to"`
 }
 
-// Pause stops a node's process (a GC pause, SIGSTOP) for For.
+// Pause stops a node's process (a GC pause, SIGSTOP) for For, which may be
+// a range drawn per seed.
 type Pause struct {
-	Node string        `yaml:"node"`
-	For  time.Duration `yaml:"for"`
+	Node string `yaml:"node"`
+	For  Span   `yaml:"for"`
 }
 
 // ClockStep moves a node's wall clock by By (negative: back).
@@ -253,7 +306,7 @@ type Nemesis struct {
 	MinFor      time.Duration `yaml:"min_for,omitempty"`       // default 100ms
 	MaxFor      time.Duration `yaml:"max_for,omitempty"`       // default 5s
 	Shapes      []string      `yaml:"shapes,omitempty"`        // default: every shape the cluster size allows
-	Targets     []string      `yaml:"targets,omitempty"`       // nodes to crash, pause, skew; default the participants
+	Targets     []string      `yaml:"targets,omitempty"`       // nodes or roles (leader, follower, any) to crash, pause, skew, isolate; default the participants
 	MaxStep     time.Duration `yaml:"max_step,omitempty"`      // clock steps up to ±; default 1s
 	MaxDriftPPM float64       `yaml:"max_drift_ppm,omitempty"` // drifts up to ±; default 1000
 	Loss        float64       `yaml:"loss,omitempty"`          // a degraded link's loss; default 0.9
@@ -261,7 +314,7 @@ type Nemesis struct {
 
 // String describes a fault on one line: "at 11ms: pause n1 for 3.2s".
 func (f Fault) String() string {
-	if f.For > 0 {
+	if !f.For.IsZero() {
 		return fmt.Sprintf("at %v: %s for %v", f.At, f.what(), f.For)
 	}
 	return fmt.Sprintf("at %v: %s", f.At, f.what())
@@ -306,6 +359,9 @@ func (p *Partition) String() string {
 		b.WriteString(p.Shape)
 		if len(p.Order) > 0 {
 			b.WriteString(" of " + strings.Join(p.Order, " "))
+		}
+		if p.Leader != "" {
+			b.WriteString(", the leader " + leaderPlaceWords[p.Leader])
 		}
 	}
 	for _, service := range slices.Sorted(maps.Keys(p.Place)) {

@@ -20,6 +20,7 @@ type TraceRecord struct {
 	Value    int64           `json:"value,omitempty"`
 	Accepted bool            `json:"accepted,omitempty"`
 	Tag      string          `json:"tag,omitempty"`
+	Role     string          `json:"role,omitempty"`
 	MsgType  string          `json:"msg_type,omitempty"`
 	Msg      json.RawMessage `json:"msg,omitempty"`
 	Log      string          `json:"log,omitempty"`
@@ -29,7 +30,7 @@ type TraceRecord struct {
 func Record(r *Roster, e *Event) TraceRecord {
 	rec := TraceRecord{
 		Index: e.Index, At: e.At, Kind: e.Kind.String(), Gen: e.Gen, Timer: e.Timer,
-		Value: e.Value, Accepted: e.Accepted, Tag: e.Tag,
+		Value: e.Value, Accepted: e.Accepted, Tag: e.Tag, Role: e.Role,
 	}
 	if e.Node != NoNode {
 		rec.Node = r.Name(e.Node)

@@ -43,6 +43,7 @@ func (s *Scenario) Validate(services []string) error {
 	v.workload()
 	v.network()
 	v.clocks()
+	v.boot()
 	v.faults()
 	v.nemesis()
 	v.limits()
@@ -128,24 +129,6 @@ func (v *validator) top() {
 	v.expect()
 }
 
-func (v *validator) expect() {
-	e := v.s.Expect
-	for i, p := range e.Properties {
-		if p == "" {
-			v.add(fmt.Sprintf("expect.properties[%d]", i), "empty property name")
-		}
-	}
-	if e.MaxSplitBrain != nil && *e.MaxSplitBrain < 0 {
-		v.add("expect.max_split_brain", "must not be negative, got %v", *e.MaxSplitBrain)
-	}
-	if a := e.MinAvailability; a != nil && (math.IsNaN(*a) || *a < 0 || *a > 1) {
-		v.add("expect.min_availability", "must be in [0, 1], got %v", *a)
-	}
-	if e.Liveness < 0 || e.Liveness > MaxDuration {
-		v.add("expect.liveness", "must be positive and at most %v, got %v", MaxDuration, e.Liveness)
-	}
-}
-
 func (v *validator) workload() {
 	w := v.s.Workload
 	if w.ActEvery < time.Microsecond {
@@ -163,7 +146,7 @@ func (v *validator) network() {
 	n := v.s.Network
 	v.fieldErr("network", n.DefaultLink().Validate())
 	for i, l := range n.Links {
-		v.linkOverride(fmt.Sprintf("network.links[%d]", i), l)
+		v.linkOverride(fmt.Sprintf("network.links[%d]", i), l, nil)
 	}
 }
 
@@ -179,9 +162,11 @@ func (v *validator) fieldErr(parent string, err error) {
 	v.add(parent, "%v", err)
 }
 
-func (v *validator) linkOverride(field string, l LinkOverride) {
-	v.node(field+".from", l.From)
-	v.node(field+".to", l.To)
+// linkOverride checks a link's settings; roles are those its ends may name
+// (a fault's link may name roles, the network section's may not).
+func (v *validator) linkOverride(field string, l LinkOverride, roles []string) {
+	v.target(field+".from", l.From, roles)
+	v.target(field+".to", l.To, roles)
 	if l.From == l.To && l.From != "" {
 		v.add(field+".to", "a link joins two different nodes, got %s to itself", l.To)
 	}
@@ -261,215 +246,6 @@ func (v *validator) drift(field string, ppm float64) {
 
 func driftOK(ppm float64) bool {
 	return !math.IsNaN(ppm) && clock.CheckDriftPPB(clock.PPB(ppm)) == nil && math.Abs(ppm) <= clock.MaxDriftPPM
-}
-
-func (v *validator) faults() {
-	for i, f := range v.s.Faults {
-		field := fmt.Sprintf("faults[%d]", i)
-		if f.At < 0 || f.At >= v.s.Duration {
-			v.add(field+".at", "fault at %v is outside the run [0, %v)", f.At, v.s.Duration)
-		}
-		kinds := f.kinds()
-		if len(kinds) != 1 {
-			v.add(field, "a fault has exactly one kind (partition, cut, heal, crash, restart, pause, clock_step, drift, link), got %s", kindList(kinds))
-			continue
-		}
-		v.fault(field, f)
-		v.faultFor(field, f, kinds[0])
-	}
-}
-
-// faultFor checks a fault's For: only crashes, partitions and cuts have an
-// end, and it lies after the start.
-func (v *validator) faultFor(field string, f Fault, kind string) {
-	switch {
-	case f.For == 0:
-	case kind != "crash" && kind != "partition" && kind != "cut":
-		v.add(field+".for", "only a crash (restarted after it), a partition or a cut (healed after it) takes for; a %s does not", kind)
-	case f.For < 0 || f.For > MaxDuration:
-		v.add(field+".for", "must be positive and at most %v, got %v", MaxDuration, f.For)
-	}
-}
-
-func kindList(kinds []string) string {
-	if len(kinds) == 0 {
-		return "none"
-	}
-	return strings.Join(kinds, " and ")
-}
-
-// kinds returns the kinds a fault sets, in a fixed order.
-func (f Fault) kinds() []string {
-	var out []string
-	for _, k := range []struct {
-		name string
-		set  bool
-	}{
-		{"partition", f.Partition != nil}, {"cut", f.Cut != nil}, {"heal", f.Heal},
-		{"crash", f.Crash != ""}, {"restart", f.Restart != ""}, {"pause", f.Pause != nil},
-		{"clock_step", f.ClockStep != nil}, {"drift", f.Drift != nil}, {"link", f.Link != nil},
-	} {
-		if k.set {
-			out = append(out, k.name)
-		}
-	}
-	return out
-}
-
-func (v *validator) fault(field string, f Fault) {
-	switch {
-	case f.Partition != nil:
-		v.partition(field+".partition", f.Partition)
-	case f.Cut != nil:
-		v.nodeList(field+".cut.from", f.Cut.From, 1)
-		v.nodeList(field+".cut.to", f.Cut.To, 1)
-	case f.Crash != "":
-		v.node(field+".crash", f.Crash)
-	case f.Restart != "":
-		v.node(field+".restart", f.Restart)
-	case f.Pause != nil:
-		v.node(field+".pause.node", f.Pause.Node)
-		// Bounded so that the kernel's now+for cannot overflow into the past.
-		if f.Pause.For <= 0 || f.Pause.For > MaxDuration {
-			v.add(field+".pause.for", "a pause lasts a positive time, at most %v, got %v", MaxDuration, f.Pause.For)
-		}
-	case f.ClockStep != nil:
-		v.node(field+".clock_step.node", f.ClockStep.Node)
-		if by := f.ClockStep.By; by < -MaxClockStep || by > MaxClockStep {
-			v.add(field+".clock_step.by", "a step is at most ±%v, got %v", MaxClockStep, by)
-		}
-	case f.Drift != nil:
-		v.node(field+".drift.node", f.Drift.Node)
-		v.drift(field+".drift.ppm", f.Drift.PPM)
-		if f.Drift.Reset && f.Drift.PPM != 0 {
-			v.add(field+".drift.reset", "reset goes back to the configured drift: give reset or ppm, not both")
-		}
-	case f.Link != nil:
-		v.linkOverride(field+".link", *f.Link)
-	}
-}
-
-func (v *validator) nodeList(field string, names []string, minLen int) {
-	if len(names) < minLen {
-		v.add(field, "needs at least %d node(s)", minLen)
-	}
-	seen := map[string]bool{}
-	for i, name := range names {
-		v.node(fmt.Sprintf("%s[%d]", field, i), name)
-		if seen[name] {
-			v.add(fmt.Sprintf("%s[%d]", field, i), "node %s appears twice", name)
-		}
-		seen[name] = true
-	}
-}
-
-func (v *validator) partition(field string, p *Partition) {
-	if (len(p.Groups) > 0) == (p.Shape != "") {
-		v.add(field, "give either groups or a shape (%s)", strings.Join(Shapes, ", "))
-		return
-	}
-	if len(p.Groups) > 0 {
-		v.groups(field+".groups", p.Groups)
-	} else {
-		v.shape(field, p)
-	}
-	for _, service := range slices.Sorted(maps.Keys(p.Place)) {
-		id, ok := v.roster.ID(service)
-		if !ok || v.roster.IsParticipant(id) {
-			v.add(field+".place."+service, "%q is not a service node (%s)", service, strings.Join(v.roster.Names()[v.roster.Participants():], ", "))
-		}
-		v.node(field+".place."+service, p.Place[service])
-	}
-}
-
-func (v *validator) groups(field string, groups [][]string) {
-	seen := map[string]bool{}
-	for g, members := range groups {
-		for i, name := range members {
-			at := fmt.Sprintf("%s[%d][%d]", field, g, i)
-			v.node(at, name)
-			if seen[name] {
-				v.add(at, "node %s is in two groups", name)
-			}
-			seen[name] = true
-		}
-	}
-}
-
-// shapeMinimum is the fewest nodes each shape can lay out.
-var shapeMinimum = map[string]int{ShapeHalves: 2, ShapeRandomHalves: 2, ShapeMajoritiesRing: 4, ShapeBridge: 3}
-
-func (v *validator) shape(field string, p *Partition) {
-	if !slices.Contains(Shapes, p.Shape) {
-		v.add(field+".shape", "unknown shape %q: one of %s", p.Shape, strings.Join(Shapes, ", "))
-		return
-	}
-	if p.Shape == ShapeIsolate {
-		v.node(field+".node", p.Node)
-		if len(p.Order) > 0 {
-			v.add(field+".order", "isolate takes a node, not an order")
-		}
-		return
-	}
-	if p.Node != "" {
-		v.add(field+".node", "only isolate takes a node; %s lays out the order", p.Shape)
-	}
-	size := v.roster.Participants()
-	if len(p.Order) > 0 {
-		size = len(p.Order)
-		for i, name := range p.Order {
-			v.participant(fmt.Sprintf("%s.order[%d]", field, i), name)
-		}
-		v.nodeList(field+".order", p.Order, 0)
-	}
-	if size < shapeMinimum[p.Shape] {
-		v.add(field+".shape", "%s needs at least %d participants, has %d", p.Shape, shapeMinimum[p.Shape], size)
-	}
-}
-
-func (v *validator) nemesis() {
-	n := v.s.Nemesis
-	if n == nil {
-		return
-	}
-	end := v.s.Duration
-	// Bounded like the duration, so that the exponential gaps drawn from it
-	// stay far from overflowing.
-	if n.Interval <= 0 || n.Interval > MaxDuration {
-		v.add("nemesis.interval", "must be positive and at most %v, got %v", MaxDuration, n.Interval)
-	}
-	for i, k := range n.Kinds {
-		if !slices.Contains(NemesisKinds, k) {
-			v.add(fmt.Sprintf("nemesis.kinds[%d]", i), "unknown kind %q: one of %s", k, strings.Join(NemesisKinds, ", "))
-		}
-	}
-	// Written without start+quiet, which a huge start would overflow.
-	if n.Start < 0 || n.Quiet < 0 || n.Start >= end || n.Quiet >= end-n.Start {
-		field := "nemesis.quiet"
-		if n.Start < 0 || n.Start >= end {
-			field = "nemesis.start" // the culprit, and maybe the only one written
-		}
-		v.add(field, "start %v and quiet %v leave no time for faults in a run of %v", n.Start, n.Quiet, end)
-	}
-	if n.MinFor < 0 {
-		v.add("nemesis.min_for", "must not be negative, got %v", n.MinFor)
-	} else if n.MaxFor < n.MinFor {
-		v.add("nemesis.max_for", "need min_for <= max_for, got %v and %v", n.MinFor, n.MaxFor)
-	}
-	for i, shape := range n.Shapes {
-		at := fmt.Sprintf("nemesis.shapes[%d]", i)
-		if !slices.Contains(Shapes, shape) {
-			v.add(at, "unknown shape %q: one of %s", shape, strings.Join(Shapes, ", "))
-		} else if v.s.Nodes < shapeMinimum[shape] {
-			v.add(at, "%s needs at least %d participants", shape, shapeMinimum[shape])
-		}
-	}
-	v.nodeList("nemesis.targets", n.Targets, 0)
-	if n.MaxStep < 0 {
-		v.add("nemesis.max_step", "must not be negative, got %v", n.MaxStep)
-	}
-	v.drift("nemesis.max_drift_ppm", n.MaxDriftPPM)
-	v.probability("nemesis.loss", &n.Loss)
 }
 
 func (v *validator) limits() {

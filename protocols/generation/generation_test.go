@@ -101,7 +101,7 @@ func TestLeaderCrashElectsAHigherGeneration(t *testing.T) {
 				t.Fatalf("%d nodes, seed %d: leads %v before the crash, want one", nodes, seed, before)
 			}
 			first := before[0]
-			crash := sim.Fault{At: crashAt, Crash: fmt.Sprintf("n%d", first.node)}
+			crash := sim.Fault{At: sim.Fixed(crashAt), Crash: fmt.Sprintf("n%d", first.node)}
 			rep, leads := run(t, scenario(nodes, 40*time.Second, crash), generation.New(cfg), seed)
 			allHold(t, rep)
 			next := slices.IndexFunc(leads, func(l lead) bool { return l.at > sim.Time(crashAt) })
@@ -124,12 +124,12 @@ func TestLeaderCrashElectsAHigherGeneration(t *testing.T) {
 // its promise decides whether generation 1 is handed out twice.
 func restartScenario() *sim.Scenario {
 	scn := scenario(3, 30*time.Second,
-		sim.Fault{At: 0, Crash: "n3"},
-		sim.Fault{At: 5 * time.Second, Partition: &sim.Partition{Groups: [][]string{{"n1"}, {"n2", "n3"}}}},
-		sim.Fault{At: 5 * time.Second, Crash: "n2"},
-		sim.Fault{At: 5 * time.Second, Restart: "n3"},
-		sim.Fault{At: 5500 * time.Millisecond, Restart: "n2"},
-		sim.Fault{At: 15 * time.Second, Heal: true},
+		sim.Fault{At: sim.Fixed(0), Crash: "n3"},
+		sim.Fault{At: sim.Fixed(5 * time.Second), Partition: &sim.Partition{Groups: [][]string{{"n1"}, {"n2", "n3"}}}},
+		sim.Fault{At: sim.Fixed(5 * time.Second), Crash: "n2"},
+		sim.Fault{At: sim.Fixed(5 * time.Second), Restart: "n3"},
+		sim.Fault{At: sim.Fixed(5500 * time.Millisecond), Restart: "n2"},
+		sim.Fault{At: sim.Fixed(15 * time.Second), Heal: true},
 	)
 	scn.Expect.Properties = []string{properties.SingleLeader}
 	return scn
@@ -278,6 +278,7 @@ func (e *fakeEnv) Rand() *rand.Rand                { return e.rng }
 func (e *fakeEnv) Storage() *sim.Storage           { return e.storage }
 func (e *fakeEnv) Logf(format string, args ...any) {}
 func (e *fakeEnv) Lead(gen sim.Generation)         { e.leading = gen }
+func (e *fakeEnv) OutOfService(string)             { e.leading = 0 }
 func (e *fakeEnv) StepDown()                       { e.leading = 0 }
 func (e *fakeEnv) StopTimer(id sim.TimerID)        { delete(e.timers, id) }
 

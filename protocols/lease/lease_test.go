@@ -61,7 +61,7 @@ func TestNewLeaderAfterTheLeaderCrashes(t *testing.T) {
 	for _, nodes := range []int{3, 5, 7} {
 		first := firstLeader(t, cluster(nodes, 5*time.Second, nil))
 		scn := cluster(nodes, 30*time.Second, nil)
-		scn.Faults = []sim.Fault{{At: 10 * time.Second, Crash: first}}
+		scn.Faults = []sim.Fault{{At: sim.Fixed(10 * time.Second), Crash: first}}
 		out := run(t, scn)
 		if out.Report.Metrics.LeaderChanges != 1 {
 			t.Fatalf("%d nodes: %d leader changes after %s crashed, want 1", nodes, out.Report.Metrics.LeaderChanges, first)

@@ -34,6 +34,9 @@ type Env struct {
 	Leading bool
 	Gen     sim.Generation
 	Logs    []string
+	// OutOfServiceReason holds the reason the node gave when it took
+	// itself out of service, or "" while it is in service.
+	OutOfServiceReason string
 
 	timers  map[sim.TimerID]timer
 	next    sim.TimerID
@@ -76,6 +79,15 @@ func (e *Env) Rand() *rand.Rand        { return e.rng }
 func (e *Env) Storage() *sim.Storage   { return e.storage }
 func (e *Env) Lead(gen sim.Generation) { e.Leading, e.Gen = true, gen }
 func (e *Env) StepDown()               { e.Leading = false }
+
+// OutOfService records that the node took itself out of service; as in
+// the kernel, it ends the leadership belief too.
+func (e *Env) OutOfService(reason string) {
+	e.Leading = false
+	if e.OutOfServiceReason == "" {
+		e.OutOfServiceReason = reason
+	}
+}
 func (e *Env) Logf(format string, args ...any) {
 	e.Logs = append(e.Logs, fmt.Sprintf(format, args...))
 }
@@ -172,4 +184,5 @@ func (e *Env) Crash() {
 	clear(e.timers)
 	e.Outbox = nil
 	e.Leading = false
+	e.OutOfServiceReason = ""
 }

@@ -403,6 +403,7 @@ func (n *node) down(why string) {
 	n.env.StopTimer(n.stableTimer)
 	n.env.StopTimer(n.unstableTimer)
 	n.updateLeadership()
+	n.env.OutOfService("downed itself: " + why)
 }
 
 // view is the node's view as its strategy sees it.

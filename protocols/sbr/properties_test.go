@@ -97,8 +97,8 @@ func TestKeepMajorityMembershipChangeOnOneSideIsCaught(t *testing.T) {
 func TestKeepMajorityRestartOnOneSide(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		o := run(t, cluster(5, 40*time.Second, nil,
-			sim.Fault{At: 0, Crash: "n2", For: 9028 * time.Millisecond},
-			sim.Fault{At: 9005 * time.Millisecond, Partition: &sim.Partition{Groups: [][]string{{"n1", "n3"}, {"n2", "n4", "n5"}}}}), seed)
+			sim.Fault{At: sim.Fixed(0), Crash: "n2", For: sim.Fixed(9028 * time.Millisecond)},
+			sim.Fault{At: sim.Fixed(9005 * time.Millisecond), Partition: &sim.Partition{Groups: [][]string{{"n1", "n3"}, {"n2", "n4", "n5"}}}}), seed)
 		leads := o.leads()
 		slices.SortFunc(leads, func(a, b belief) int { return int(a.node) - int(b.node) })
 		if want := []belief{{node: 1, gen: 3}, {node: 4, gen: 3}}; !sameLeads(leads, want) || o.rep.Properties[properties.SingleLeader].OK || len(o.downedAt) != 0 {
@@ -117,8 +117,8 @@ func TestKeepMajorityRestartOnOneSide(t *testing.T) {
 // time tells.
 func TestOverlappingPartitionsKeepBothSides(t *testing.T) {
 	o := run(t, cluster(5, 40*time.Second, nil,
-		sim.Fault{At: 0, Partition: &sim.Partition{Shape: sim.ShapeHalves, Order: []string{"n1", "n3", "n2", "n4", "n5"}}},
-		sim.Fault{At: 8007 * time.Millisecond, Partition: &sim.Partition{Shape: sim.ShapeHalves, Order: []string{"n2", "n4", "n3", "n1", "n5"}}}), 1)
+		sim.Fault{At: sim.Fixed(0), Partition: &sim.Partition{Shape: sim.ShapeHalves, Order: []string{"n1", "n3", "n2", "n4", "n5"}}},
+		sim.Fault{At: sim.Fixed(8007 * time.Millisecond), Partition: &sim.Partition{Shape: sim.ShapeHalves, Order: []string{"n2", "n4", "n3", "n1", "n5"}}}), 1)
 	allHold(t, o)
 	leads := o.leads()
 	slices.SortFunc(leads, func(a, b belief) int { return int(a.node) - int(b.node) })
@@ -142,8 +142,8 @@ func TestShortStableAfterDecidesTooEarly(t *testing.T) {
 		split       bool
 	}{{"500ms", true}, {"7s", false}} {
 		o := run(t, cluster(5, 40*time.Second, map[string]any{"stable_after": tc.stableAfter},
-			sim.Fault{At: 0, Crash: "n2", For: 5041 * time.Millisecond},
-			sim.Fault{At: 5024 * time.Millisecond, Partition: &sim.Partition{Groups: [][]string{{"n2", "n3", "n4"}, {"n1", "n5"}}}}), 1)
+			sim.Fault{At: sim.Fixed(0), Crash: "n2", For: sim.Fixed(5041 * time.Millisecond)},
+			sim.Fault{At: sim.Fixed(5024 * time.Millisecond), Partition: &sim.Partition{Groups: [][]string{{"n2", "n3", "n4"}, {"n1", "n5"}}}}), 1)
 		if split := !o.rep.Properties[properties.SingleLeader].OK; split != tc.split {
 			t.Errorf("stable_after %s: leads %v, %s", tc.stableAfter, o.leads(), o.rep.Properties[properties.SingleLeader].Detail)
 		}

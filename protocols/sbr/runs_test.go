@@ -58,7 +58,7 @@ func TestHalvesPartitionPerStrategy(t *testing.T) {
 		{map[string]any{"strategy": "down-all"}, 0, sim.NoNode},
 	} {
 		t.Run(fmt.Sprint(tc.params), func(t *testing.T) {
-			scn := cluster(5, 60*time.Second, tc.params, sim.Fault{At: partitionAt, Partition: &sim.Partition{Shape: sim.ShapeHalves}})
+			scn := cluster(5, 60*time.Second, tc.params, sim.Fault{At: sim.Fixed(partitionAt), Partition: &sim.Partition{Shape: sim.ShapeHalves}})
 			// Availability from when every decision has been taken.
 			lo, hi := decisionBound(sbr.Defaults)
 			scn.Workload.Warmup = partitionAt + hi
@@ -119,7 +119,7 @@ func sameLeads(got, want []belief) bool {
 // down_if_alone, the lone n1 keeps itself and the four others down
 // themselves: one node left, the known bug.
 func TestKeepOldestDownIfAlone(t *testing.T) {
-	isolate := sim.Fault{At: 15 * time.Second, Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: "n1"}}
+	isolate := sim.Fault{At: sim.Fixed(15 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: "n1"}}
 	for _, tc := range []struct {
 		downIfAlone bool
 		downed      sbr.Set
@@ -144,7 +144,7 @@ func TestKeepOldestDownIfAlone(t *testing.T) {
 // without down_if_alone the four others see the oldest's side as the one to
 // keep and down themselves. Nothing runs the singleton ever again.
 func TestKeepOldestWithoutDownIfAloneDiesWithTheOldest(t *testing.T) {
-	crash := sim.Fault{At: 15 * time.Second, Crash: "n1"}
+	crash := sim.Fault{At: sim.Fixed(15 * time.Second), Crash: "n1"}
 	for _, downIfAlone := range []bool{true, false} {
 		scn := cluster(5, 60*time.Second, map[string]any{"strategy": "keep-oldest", "down_if_alone": downIfAlone}, crash)
 		scn.Workload.Warmup = 30 * time.Second
@@ -167,7 +167,7 @@ func TestKeepOldestWithoutDownIfAloneDiesWithTheOldest(t *testing.T) {
 // runs the singleton again, being the youngest.
 func TestRestartRejoinsAsTheYoungest(t *testing.T) {
 	for _, down := range []time.Duration{time.Second, 15 * time.Second} {
-		o := run(t, cluster(5, 50*time.Second, nil, sim.Fault{At: 15 * time.Second, Crash: "n1", For: down}), 1)
+		o := run(t, cluster(5, 50*time.Second, nil, sim.Fault{At: sim.Fixed(15 * time.Second), Crash: "n1", For: sim.Fixed(down)}), 1)
 		allHold(t, o)
 		leads := o.leads()
 		if want := []belief{{node: 1, gen: 1}, {node: 2, gen: 2}}; !sameLeads(leads, want) {
@@ -188,7 +188,7 @@ func TestRestartRejoinsAsTheYoungest(t *testing.T) {
 // singleton. With down_all_when_unstable, the nodes that see unreachable
 // members down themselves, and n3, left alone, downs itself too.
 func TestIndirectlyConnectedWait(t *testing.T) {
-	bridge := sim.Fault{At: 15 * time.Second, Partition: &sim.Partition{Shape: sim.ShapeBridge}}
+	bridge := sim.Fault{At: sim.Fixed(15 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeBridge}}
 	o := run(t, cluster(5, 60*time.Second, nil, bridge), 1)
 	allHold(t, o)
 	if len(o.downedAt) != 0 || len(o.beliefs) != 1 || !strings.Contains(strings.Join(o.logs, "\n"), "(indirectly connected)") {
@@ -211,10 +211,10 @@ func TestIndirectlyConnectedWait(t *testing.T) {
 // (The search found both running it while each admitter's numbering stood.)
 func TestNewcomersAdmittedAtOnceAgreeOnAge(t *testing.T) {
 	o := run(t, cluster(5, 40*time.Second, map[string]any{"strategy": "keep-referee", "referee": "n3"},
-		sim.Fault{At: 0, Partition: &sim.Partition{Shape: sim.ShapeMajoritiesRing, Order: []string{"n1", "n4", "n3", "n2", "n5"}}},
-		sim.Fault{At: 0, Crash: "n2", For: time.Millisecond},
-		sim.Fault{At: 0, Crash: "n3", For: time.Millisecond},
-		sim.Fault{At: 2041 * time.Millisecond, Partition: &sim.Partition{Groups: [][]string{{"n1", "n2", "n3"}, {"n4", "n5"}}}}), 1)
+		sim.Fault{At: sim.Fixed(0), Partition: &sim.Partition{Shape: sim.ShapeMajoritiesRing, Order: []string{"n1", "n4", "n3", "n2", "n5"}}},
+		sim.Fault{At: sim.Fixed(0), Crash: "n2", For: sim.Fixed(time.Millisecond)},
+		sim.Fault{At: sim.Fixed(0), Crash: "n3", For: sim.Fixed(time.Millisecond)},
+		sim.Fault{At: sim.Fixed(2041 * time.Millisecond), Partition: &sim.Partition{Groups: [][]string{{"n1", "n2", "n3"}, {"n4", "n5"}}}}), 1)
 	allHold(t, o)
 	if want := []belief{{node: 2, gen: 4}}; !sameLeads(o.leads(), want) {
 		t.Errorf("leads %v, want only n2 in generation 4\n%s", o.leads(), strings.Join(o.logs, "\n"))
@@ -232,10 +232,10 @@ func BenchmarkFiveNodes(b *testing.B) {
 // for event, with restarts, partitions and pauses in it.
 func TestDeterministic(t *testing.T) {
 	scn := cluster(5, 60*time.Second, nil,
-		sim.Fault{At: 5 * time.Second, Crash: "n3", For: 12 * time.Second},
-		sim.Fault{At: 14 * time.Second, Partition: &sim.Partition{Shape: sim.ShapeHalves}},
-		sim.Fault{At: 30 * time.Second, Pause: &sim.Pause{Node: "n4", For: 5 * time.Second}},
-		sim.Fault{At: 40 * time.Second, Heal: true})
+		sim.Fault{At: sim.Fixed(5 * time.Second), Crash: "n3", For: sim.Fixed(12 * time.Second)},
+		sim.Fault{At: sim.Fixed(14 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeHalves}},
+		sim.Fault{At: sim.Fixed(30 * time.Second), Pause: &sim.Pause{Node: "n4", For: sim.Fixed(5 * time.Second)}},
+		sim.Fault{At: sim.Fixed(40 * time.Second), Heal: true})
 	scn.Network.Loss = 0.05
 	scn.Clocks.RandomDriftPPM = 200
 	a, b := run(t, scn, 7), run(t, scn, 7)
