@@ -11,7 +11,21 @@
 //   - liveness: an act is accepted within a bound after the last fault.
 //
 // A scenario's expect section can also bound split-brain time and
-// availability; the report lists how long each fault took to recover from.
+// availability, and state the outcomes a story is about, each a property
+// with a verdict and a detail that names times and nodes: the leader at the
+// end (leader-at-end), a leader by a time (leader-by), no new leadership
+// after a time (no-leader-change-after), at most so many leader changes
+// (max-leader-changes), at most so long without a leader (max-leaderless),
+// and which participants are out of service at the end
+// (out-of-service-at-end). "The leader" is the participant that believes it
+// leads the highest generation, the lower ID of two in one: the same rule
+// by which a fault's leader role resolves.
+//
+// The report lists each leadership (node, generation, from, to), the
+// leader at the end, and for each fault the time to the first accepted act
+// issued after it and the time to a new leader, in a generation above every
+// one held at the fault. The time without a leader counts from the first
+// leader, not from the start.
 //
 // A violation names the property, the nodes, the generations, the true
 // times and the event index at which it happened.

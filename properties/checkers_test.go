@@ -64,9 +64,14 @@ func withheld(at time.Duration, node string, gen sim.Generation) sim.Event {
 	return sim.Event{At: sim.Time(at), Kind: sim.KindActWithheld, Node: id(node), Gen: gen}
 }
 
-// applied is the resource applying node's act in gen.
+// applied is the resource applying node's act in gen, issued 1ms before.
 func applied(at time.Duration, node string, gen sim.Generation, ok bool) sim.Event {
-	return sim.Event{At: sim.Time(at), Kind: sim.KindActApplied, Node: roster.Resource(), Peer: id(node), Gen: gen, Accepted: ok}
+	return appliedIssued(at, at-ms, node, gen, ok)
+}
+
+// appliedIssued is the resource applying at at an act node issued at issued.
+func appliedIssued(at, issued time.Duration, node string, gen sim.Generation, ok bool) sim.Event {
+	return sim.Event{At: sim.Time(at), Kind: sim.KindActApplied, Node: roster.Resource(), Peer: id(node), Gen: gen, Accepted: ok, Value: int64(issued)}
 }
 
 func crash(at time.Duration, node string) sim.Event {

@@ -2,15 +2,18 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/electsim/electsim/sim"
 )
 
 // Liveness is the property that the cluster works again after its faults:
-// an act is accepted within the bound after the last fault event of the
-// run (the last crash, restart, pause, resume, partition, heal, clock or
-// link change), or after the start when there is none.
+// an act issued after the last fault event of the run (the last crash,
+// restart, pause, resume, partition, heal, clock or link change), or after
+// the start when there is none, is accepted within the bound. An act a
+// leader issued before the fault, still on its way, does not count: it
+// shows the old cluster working, not the new one.
 const Liveness = "liveness"
 
 // DefaultLivenessBound is liveness's bound when the scenario's expect
@@ -44,7 +47,7 @@ func (c *liveness) Observe(e *sim.Event) {
 	switch {
 	case e.Kind.IsFault():
 		c.lastFault, c.what, c.index, c.recovered = e.At, describeFault(c.roster, e), e.Index, false
-	case e.Kind == sim.KindActApplied && e.Accepted && !c.recovered:
+	case e.Kind == sim.KindActApplied && e.Accepted && !c.recovered && issuedAfter(e, c.lastFault):
 		c.accepted, c.recovered = e.At, true
 	}
 }
@@ -59,7 +62,7 @@ func (c *liveness) finish(end sim.Time) string {
 	case !c.recovered && end < deadline:
 		return fmt.Sprintf("not judged: the run ended %v after %s, before the %v bound", time.Duration(end-c.lastFault), c.what, c.bound)
 	}
-	detail := fmt.Sprintf("no act was accepted within %v after %s at %v", c.bound, c.what, c.lastFault)
+	detail := fmt.Sprintf("no act issued after %s at %v was accepted within %v", c.what, c.lastFault, c.bound)
 	if c.recovered {
 		detail += fmt.Sprintf(" (the first came %v after it)", time.Duration(c.accepted-c.lastFault))
 	}
@@ -82,55 +85,117 @@ func describeFault(r *sim.Roster, e *sim.Event) string {
 	return s
 }
 
-// Recovery is how long the cluster took to accept an act again after one
-// fault: from the fault to the next accepted act. The JSON names are part
-// of the report's contract.
+// issuedAfter reports whether an applied act was issued after a fault at
+// t. Its Value is its issue time; an act issued at the very instant of the
+// fault counts as before it.
+func issuedAfter(e *sim.Event, t sim.Time) bool { return sim.Time(e.Value) > t }
+
+// Recovery is what one fault cost: from the fault to the first accepted
+// act issued after it, and to the first belief in a generation above every
+// generation held at the fault. The JSON names are part of the report's
+// contract.
 type Recovery struct {
-	Fault      string `json:"fault"`
-	AtNS       int64  `json:"at_ns"`
-	RecoveryNS int64  `json:"recovery_ns"` // -1: no act was accepted after it
+	Fault string `json:"fault"`
+	// Role says what the roles the fault named resolved to: "leader=n3".
+	Role string `json:"role,omitempty"`
+	AtNS int64  `json:"at_ns"`
+	// RecoveryNS is -1 when no act issued after the fault was accepted.
+	RecoveryNS int64 `json:"recovery_ns"`
+	// NewLeaderNS is the time to a new leader: -1 when no node came to
+	// lead a generation above those held at the fault (after a follower's
+	// crash, say, or with the leader holding on).
+	NewLeaderNS int64 `json:"new_leader_ns"`
 }
 
 // maxRecoveries bounds the faults whose recovery the report lists one by
 // one; the metrics cover them all.
 const maxRecoveries = 1000
 
-// recoveries measures the recovery time of each fault that starts
-// something (a crash, pause, partition, cut, link, clock step or drift;
-// not the restart, resume or heal that ends one).
+// recoveries measures each fault that starts something (a crash, pause,
+// partition, cut, link, clock step or drift; not the restart, resume or
+// heal that ends one). It must see each event before the leadership does,
+// so that a crash of the leader counts the generation it ends as held.
 type recoveries struct {
-	roster  *sim.Roster
-	list    []Recovery
-	pending int      // the last pending entries of list await an accepted act
-	open    int64    // faults with no accepted act after them yet, listed or not
-	oldest  sim.Time // the first of the open ones
-	max     int64
+	roster *sim.Roster
+	lead   *leadership
+	list   []Recovery
+	// open are the faults, listed or not, that no accepted act issued
+	// after them has closed yet, oldest first: each accepted act closes
+	// a prefix of them.
+	open []openFault
+	// awaiting are the listed faults still waiting for a new leader, with
+	// the generation it must exceed.
+	awaiting []awaitLeader
+	max      int64
+	skipped  []SkippedFault
+}
+
+// SkippedFault is a fault that named a role nobody held at its time. The
+// JSON names are part of the report's contract.
+type SkippedFault struct {
+	Fault string `json:"fault"` // what it was and why it was skipped
+	AtNS  int64  `json:"at_ns"`
+}
+
+type openFault struct {
+	at    sim.Time
+	index int // in list, -1 when unlisted
+}
+
+type awaitLeader struct {
+	index int
+	above sim.Generation
+	any   bool // no generation was held at the fault: any Lead will do
 }
 
 func (r *recoveries) Observe(e *sim.Event) {
 	switch {
 	case starts(e.Kind):
-		if r.open == 0 {
-			r.oldest = e.At
-		}
-		r.open++
-		if len(r.list) < maxRecoveries {
-			r.list = append(r.list, Recovery{Fault: describeFault(r.roster, e), AtNS: int64(e.At), RecoveryNS: -1})
-			r.pending++
-		}
-	case e.Kind == sim.KindActApplied && e.Accepted && r.open > 0:
-		r.recover(e.At)
+		r.start(e)
+	case e.Kind == sim.KindActApplied && e.Accepted:
+		r.recover(e)
+	case e.Kind == sim.KindLead:
+		r.newLeader(e)
+	case e.Kind == sim.KindFaultSkipped && len(r.skipped) < maxRecoveries:
+		r.skipped = append(r.skipped, SkippedFault{Fault: e.Tag, AtNS: int64(e.At)})
 	}
 }
 
-// recover closes every open fault at an accepted act; the oldest one took
-// the longest.
-func (r *recoveries) recover(at sim.Time) {
-	for i := len(r.list) - r.pending; i < len(r.list); i++ {
-		r.list[i].RecoveryNS = int64(at) - r.list[i].AtNS
+func (r *recoveries) start(e *sim.Event) {
+	index := -1
+	if len(r.list) < maxRecoveries {
+		index = len(r.list)
+		r.list = append(r.list, Recovery{Fault: describeFault(r.roster, e), Role: e.Role, AtNS: int64(e.At), RecoveryNS: -1, NewLeaderNS: -1})
+		above, held := r.lead.highestHeld()
+		r.awaiting = append(r.awaiting, awaitLeader{index: index, above: above, any: !held})
 	}
-	r.max = max(r.max, int64(at-r.oldest))
-	r.pending, r.open = 0, 0
+	r.open = append(r.open, openFault{at: e.At, index: index})
+}
+
+// recover closes every open fault the act was issued after.
+func (r *recoveries) recover(e *sim.Event) {
+	n := 0
+	for n < len(r.open) && issuedAfter(e, r.open[n].at) {
+		f := r.open[n]
+		if f.index >= 0 {
+			r.list[f.index].RecoveryNS = int64(e.At - f.at)
+		}
+		r.max = max(r.max, int64(e.At-f.at))
+		n++
+	}
+	r.open = r.open[n:]
+}
+
+// newLeader closes the waits a Lead ends: a belief in a generation above
+// every one held at the fault.
+func (r *recoveries) newLeader(e *sim.Event) {
+	r.awaiting = slices.DeleteFunc(r.awaiting, func(w awaitLeader) bool {
+		if w.any || e.Gen > w.above {
+			r.list[w.index].NewLeaderNS = int64(e.At) - r.list[w.index].AtNS
+			return true
+		}
+		return false
+	})
 }
 
 func starts(k sim.Kind) bool {

@@ -15,6 +15,11 @@ type Metrics struct {
 	// SplitBrainNS is the true time during which two or more nodes
 	// believed they led.
 	SplitBrainNS int64 `json:"split_brain_ns"`
+	// LeaderlessNS is the time without a leader: true time after the first
+	// Lead of the run during which no participant believed it led. A
+	// leader that is paused, or cut off and unaware of it, still believes:
+	// this measures beliefs, and availability measures service.
+	LeaderlessNS int64 `json:"leaderless_ns"`
 	// StaleActs counts acts the resource accepted after it had accepted a
 	// higher generation.
 	StaleActs int64 `json:"stale_acts"`
@@ -30,8 +35,9 @@ type Metrics struct {
 	MessagesSent    int64 `json:"messages_sent"` // protocol messages; acts are counted apart
 	MessagesDropped int64 `json:"messages_dropped"`
 	Events          int64 `json:"events"`
-	// RecoveryMaxNS is the longest time from a fault to the next accepted
-	// act; UnrecoveredFaults counts faults no accepted act followed.
+	// RecoveryMaxNS is the longest time from a fault to the first accepted
+	// act issued after it; UnrecoveredFaults counts faults after which no
+	// act issued later was accepted.
 	RecoveryMaxNS     int64 `json:"recovery_max_ns"`
 	UnrecoveredFaults int64 `json:"unrecovered_faults"`
 }
@@ -44,19 +50,12 @@ type meter struct {
 	lastSlot     int64 // last slot counted as available; -1 before any
 	available    int64
 
-	leading     []bool // by NodeID
-	believers   int
-	splitSince  sim.Time
 	highest     sim.Generation
 	anyAccepted bool
 }
 
-func newMeter(r *sim.Roster, w sim.Workload) *meter {
-	return &meter{
-		warmup: w.Warmup, slot: w.ActEvery, lastSlot: -1,
-		leading: make([]bool, r.Len()+1),
-		m:       Metrics{FirstLeaderNS: -1},
-	}
+func newMeter(w sim.Workload) *meter {
+	return &meter{warmup: w.Warmup, slot: w.ActEvery, lastSlot: -1, m: Metrics{FirstLeaderNS: -1}}
 }
 
 func (m *meter) Observe(e *sim.Event) {
@@ -73,8 +72,6 @@ func (m *meter) Observe(e *sim.Event) {
 		}
 	case sim.KindLead:
 		m.lead(e)
-	case sim.KindStepDown, sim.KindCrash:
-		m.setBelief(e.Node, false, e.At)
 	case sim.KindActIssued:
 		m.m.ActsIssued++
 	case sim.KindActWithheld:
@@ -89,26 +86,6 @@ func (m *meter) lead(e *sim.Event) {
 		m.m.FirstLeaderNS = int64(e.At)
 	} else {
 		m.m.LeaderChanges++
-	}
-	m.setBelief(e.Node, true, e.At)
-}
-
-func (m *meter) setBelief(node sim.NodeID, leading bool, at sim.Time) {
-	if m.leading[node] == leading {
-		return
-	}
-	m.leading[node] = leading
-	before := m.believers
-	if leading {
-		m.believers++
-	} else {
-		m.believers--
-	}
-	switch {
-	case before < 2 && m.believers >= 2:
-		m.splitSince = at
-	case before >= 2 && m.believers < 2:
-		m.m.SplitBrainNS += int64(at - m.splitSince)
 	}
 }
 
@@ -139,9 +116,6 @@ func (m *meter) applied(e *sim.Event) {
 func (m *meter) finish(end sim.Time, events int64) Metrics {
 	out := m.m
 	out.Events = events
-	if m.believers >= 2 {
-		out.SplitBrainNS += int64(end - m.splitSince)
-	}
 	slots := int64(end-sim.Time(m.warmup)) / int64(m.slot)
 	available := m.available
 	if m.lastSlot >= slots {

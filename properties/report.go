@@ -14,6 +14,8 @@ type Suite struct {
 	checkers   []Checker
 	liveness   *liveness
 	recoveries *recoveries
+	outcomes   *outcomes
+	leadership *leadership
 	meter      *meter
 	expect     sim.Expect
 	roster     *sim.Roster
@@ -23,11 +25,14 @@ type Suite struct {
 func Attach(s *sim.Sim) *Suite {
 	r := s.Roster()
 	expect := s.Scenario().Expect
+	lead := newLeadership(r)
 	suite := &Suite{
 		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewFencedResource(r)},
 		liveness:   newLiveness(r, expect.Liveness),
-		recoveries: &recoveries{roster: r},
-		meter:      newMeter(r, s.Scenario().Workload),
+		recoveries: &recoveries{roster: r, lead: lead},
+		outcomes:   newOutcomes(s, lead),
+		leadership: lead,
+		meter:      newMeter(s.Scenario().Workload),
 		expect:     expect,
 		roster:     r,
 	}
@@ -35,13 +40,17 @@ func Attach(s *sim.Sim) *Suite {
 	return suite
 }
 
-// Observe passes the event to every checker and to the metrics.
+// Observe passes the event to every checker and to the metrics. The
+// recoveries and the outcomes look at the leadership as it was before the
+// event, so the leadership takes the event after them.
 func (s *Suite) Observe(e *sim.Event) {
 	for _, c := range s.checkers {
 		c.Observe(e)
 	}
 	s.liveness.Observe(e)
 	s.recoveries.Observe(e)
+	s.outcomes.Observe(e)
+	s.leadership.Observe(e)
 	s.meter.Observe(e)
 }
 
@@ -87,6 +96,14 @@ type Report struct {
 	Properties map[string]PropertyResult `json:"properties"`
 	Expected   []string                  `json:"expected"`
 	Recoveries []Recovery                `json:"recoveries"`
+	// Skipped lists the faults skipped for a role nobody held then.
+	Skipped []SkippedFault `json:"skipped_faults"`
+	// Leadership lists the first 1,000 leaderships (node, generation,
+	// from, to); LeadershipCount counts them all.
+	Leadership      []Leadership `json:"leadership"`
+	LeadershipCount int64        `json:"leadership_count"`
+	// LeaderAtEnd is the leader when the run ended, or null.
+	LeaderAtEnd *LeaderAt `json:"leader_at_end"`
 	// OK is true when the run reached its end and every expected property
 	// held.
 	OK bool `json:"ok"`
@@ -94,6 +111,13 @@ type Report struct {
 	Error string `json:"error,omitempty"`
 
 	violations []*Violation
+}
+
+// LeaderAt names a leader: the node, its generation and since when.
+type LeaderAt struct {
+	Node    string         `json:"node"`
+	Gen     sim.Generation `json:"gen"`
+	SinceNS int64          `json:"since_ns"`
 }
 
 // Report computes the outcome once the run has returned.
@@ -104,10 +128,12 @@ func (s *Suite) Report(res sim.Result) *Report {
 		Metrics:    s.meter.finish(res.End, res.Events),
 		Properties: map[string]PropertyResult{},
 		Expected:   s.expected(),
-		Recoveries: s.recoveries.list,
+		Recoveries: nonNil(s.recoveries.list),
+		Skipped:    nonNil(s.recoveries.skipped),
 		OK:         res.Err == nil,
 	}
-	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, s.recoveries.open
+	s.leadershipReport(rep, res.End)
+	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))
 	if res.Err != nil {
 		rep.Error = res.Err.Error()
 	}
@@ -120,12 +146,25 @@ func (s *Suite) Report(res sim.Result) *Report {
 		rep.Properties[Liveness] = PropertyResult{OK: true, Detail: detail}
 	}
 	s.bounds(rep)
+	s.outcomes.judge(rep, res.End)
 	for _, name := range rep.Expected {
 		if !rep.Properties[name].OK {
 			rep.OK = false
 		}
 	}
 	return rep
+}
+
+// leadershipReport enters the leaderships, the leader at the end and the
+// times they measure.
+func (s *Suite) leadershipReport(rep *Report, end sim.Time) {
+	l := s.leadership
+	rep.Leadership, rep.Metrics.SplitBrainNS, rep.Metrics.LeaderlessNS = l.finish(end)
+	rep.Leadership = nonNil(rep.Leadership)
+	rep.LeadershipCount = l.count
+	if l.leader != sim.NoNode {
+		rep.LeaderAtEnd = &LeaderAt{Node: s.roster.Name(l.leader), Gen: l.gen[l.leader], SinceNS: int64(l.since[l.leader])}
+	}
 }
 
 // record enters a property's outcome.
@@ -170,7 +209,7 @@ func (s *Suite) expected() []string {
 	if s.expect.MinAvailability != nil {
 		out = append(out, MinAvailability)
 	}
-	return out
+	return append(out, expectedOutcomes(s.expect)...)
 }
 
 // Violations returns the violations found, expected properties or not, in
@@ -186,4 +225,12 @@ func (r *Report) Violated() []string {
 		}
 	}
 	return out
+}
+
+// nonNil makes a list that JSON writes as [] even when empty.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }

@@ -12,13 +12,18 @@
 //	electsim protocols
 //
 // Run runs the scenario in FILE (a YAML file; see scenarios/ for ready ones)
-// with the scenario's seed, or with -seed N, and prints a summary: time to
-// the first leader, leader changes, acts issued, accepted and rejected,
-// split-brain time, stale acts, availability, messages, and each property
-// with its verdict. With -json it prints one JSON object instead, with the
-// fields scenario, seed, protocol, events, trace_hash, duration_ns, metrics,
-// properties, expected, recoveries, ok and error. -protocol and -set change the scenario's
-// protocol and its parameters, to compare variants of one story:
+// with the scenario's seed, or with -seed N, and prints a summary: who led
+// when (each leadership, the leader at the end, the time without a leader),
+// acts issued, accepted and rejected, split-brain time, stale acts,
+// availability, messages, each fault with the roles it resolved and what it
+// cost (the time to a new leader, to an accepted act issued after it), the
+// faults skipped for a role nobody held, and each property with its
+// verdict. With -json it prints one JSON object instead, with the fields
+// scenario, seed, protocol, events, trace_hash, duration_ns, metrics,
+// properties, expected, recoveries, skipped_faults, leadership,
+// leadership_count, leader_at_end, ok and error. -protocol and -set change
+// the scenario's protocol and its parameters, to compare variants of one
+// story:
 //
 //	electsim run scenarios/howard-scenario-1.yaml -set prevote=true
 //	electsim run scenarios/bridge.yaml -protocol routing
@@ -49,14 +54,17 @@
 //
 // It prints a row per configuration: its runs, failed runs, availability
 // (mean and worst), split-brain time (mean and longest), stale acts,
-// leader changes and time to the first leader (means), and the runs that
-// broke an expected property and which properties. The metrics are over
+// leader changes, time to the first leader and time without a leader
+// (means), the time to a new leader after a fault (median, mean and
+// longest, over every fault of every run, with the faults no new leader
+// followed), and the runs that broke an expected property and which
+// properties. The metrics are over
 // the runs that reached their end. A run that fails (a limit, a panic
 // anywhere in it) is listed with its seed and error, and the sweep goes on
 // with the others. With -json it prints one object: scenario, and
 // configurations, each with protocol, params, runs (seed, trace_hash, ok,
-// error, violated and metrics, as electsim run -json names them) and
-// summary. -plot draws each configuration's availability, a point per run.
+// error, violated, metrics and recoveries, as electsim run -json names them)
+// and summary. -plot draws each configuration's availability, a point per run.
 // A progress bar shows on stderr when stderr is a terminal. Sweep exits 1
 // when any run fails or breaks an expected property.
 //

@@ -76,7 +76,7 @@ func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer
 		}
 	}
 	fmt.Fprintln(stdout)
-	printSummary(stdout, rep)
+	rep.WriteSummary(stdout)
 	switch {
 	case recorded != "" && recorded != rep.TraceHash:
 		return fmt.Errorf("trace hash changed: %s records %s, this run gives %s: the code or the scenario changed since it was saved, so this is a new run, not the saved one", path, recorded, rep.TraceHash)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/goccy/go-yaml"
 
@@ -123,7 +122,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		printSummary(stdout, rep)
+		rep.WriteSummary(stdout)
 	}
 	if !rep.OK {
 		return &exitError{code: 1, err: errQuiet}
@@ -141,29 +140,6 @@ func save(path string, s *sim.Sim, rep *properties.Report) error {
 		return err
 	}
 	return os.WriteFile(path, data, 0o644)
-}
-
-// maxRecoveryLines bounds the faults the summary lists; -json has them all.
-const maxRecoveryLines = 8
-
-// printRecoveries shows, for each fault, how long until the resource
-// accepted an act again: after a leader's crash, the time to a new leader.
-func printRecoveries(w io.Writer, rs []properties.Recovery) {
-	for i, rec := range rs {
-		if i == maxRecoveryLines {
-			fmt.Fprintf(w, "            ... %d more faults (see -json)\n", len(rs)-i)
-			return
-		}
-		label := "recovery"
-		if i > 0 {
-			label = ""
-		}
-		after := "no act accepted after it"
-		if rec.RecoveryNS >= 0 {
-			after = fmt.Sprintf("next accepted act after %v", time.Duration(rec.RecoveryNS))
-		}
-		fmt.Fprintf(w, "%-11s %s at %v: %s\n", label, rec.Fault, time.Duration(rec.AtNS), after)
-	}
 }
 
 // prepared is a run built from a file and ready to go.
@@ -220,44 +196,4 @@ func (p *prepared) execute(tracePath string) (*properties.Report, error) {
 		}
 	}
 	return suite.Report(res), nil
-}
-
-func printSummary(w io.Writer, r *properties.Report) {
-	m := r.Metrics
-	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", r.Scenario, r.Protocol, r.Seed)
-	fmt.Fprintf(w, "run         %v of true time, %d events, trace %s\n", time.Duration(r.DurationNS), r.Events, r.TraceHash)
-	if m.FirstLeaderNS < 0 {
-		fmt.Fprintf(w, "leaders     none elected\n")
-	} else {
-		fmt.Fprintf(w, "leaders     first at %v, %d changes after it\n", time.Duration(m.FirstLeaderNS), m.LeaderChanges)
-	}
-	fmt.Fprintf(w, "acts        %d issued, %d accepted, %d rejected, %d withheld, %d lost\n",
-		m.ActsIssued, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
-	fmt.Fprintf(w, "split brain %v, stale acts %d\n", time.Duration(m.SplitBrainNS), m.StaleActs)
-	fmt.Fprintf(w, "available   %.1f%% of act slots\n", 100*m.Availability)
-	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
-	printRecoveries(w, r.Recoveries)
-	fmt.Fprintln(w, "properties")
-	for _, name := range properties.Names {
-		p := r.Properties[name]
-		verdict := "ok  "
-		if !p.OK {
-			verdict = "FAIL"
-		}
-		expected := " "
-		for _, e := range r.Expected {
-			if e == name {
-				expected = "*"
-			}
-		}
-		fmt.Fprintf(w, "  %s %s %s", verdict, expected, name)
-		if !p.OK {
-			fmt.Fprintf(w, ": %s", p.Detail)
-		}
-		fmt.Fprintln(w)
-	}
-	fmt.Fprintln(w, "  (* expected by the scenario)")
-	if r.Error != "" {
-		fmt.Fprintf(w, "run failed  %s\n", strings.TrimSpace(r.Error))
-	}
 }

@@ -54,6 +54,16 @@ type sweepSummary struct {
 	// -1 when none did; NoLeaderRuns counts those that did not.
 	FirstLeaderMeanNS int64 `json:"first_leader_mean_ns"`
 	NoLeaderRuns      int   `json:"no_leader_runs"`
+	// LeaderlessMeanNS is the mean time without a leader.
+	LeaderlessMeanNS int64 `json:"leaderless_mean_ns"`
+	// NewLeader sums up the time to a new leader over every fault of the
+	// measured runs that was followed by one (NewLeaderFaults of them);
+	// NoNewLeaderFaults counts those that were not. -1 when none was.
+	NewLeaderFaults   int   `json:"new_leader_faults"`
+	NoNewLeaderFaults int   `json:"no_new_leader_faults"`
+	NewLeaderMedianNS int64 `json:"new_leader_median_ns"`
+	NewLeaderMeanNS   int64 `json:"new_leader_mean_ns"`
+	NewLeaderMaxNS    int64 `json:"new_leader_max_ns"`
 }
 
 // report groups the results by configuration and sums each up.
@@ -73,7 +83,8 @@ func (pl *sweepPlan) report(results []sweepRun) *sweepReport {
 func summarize(runs []sweepRun) sweepSummary {
 	s := sweepSummary{Runs: len(runs), ViolatedProperties: map[string]int{}, FirstLeaderMeanNS: -1}
 	var availability, staleActs, changes float64
-	var splitBrainNS, firstLeaderNS, elected int64
+	var splitBrainNS, firstLeaderNS, elected, leaderlessNS int64
+	var newLeader []int64
 	for _, r := range runs {
 		if len(r.Violated) > 0 {
 			s.Violated++
@@ -95,6 +106,14 @@ func summarize(runs []sweepRun) sweepSummary {
 		s.SplitBrainMaxNS = max(s.SplitBrainMaxNS, m.SplitBrainNS)
 		staleActs += float64(m.StaleActs)
 		changes += float64(m.LeaderChanges)
+		leaderlessNS += m.LeaderlessNS
+		for _, rec := range r.Recoveries {
+			if rec.NewLeaderNS < 0 {
+				s.NoNewLeaderFaults++
+			} else {
+				newLeader = append(newLeader, rec.NewLeaderNS)
+			}
+		}
 		if m.FirstLeaderNS < 0 {
 			s.NoLeaderRuns++
 		} else {
@@ -106,11 +125,34 @@ func summarize(runs []sweepRun) sweepSummary {
 		n := float64(s.Measured)
 		s.AvailabilityMean, s.StaleActsMean, s.LeaderChangesMean = availability/n, staleActs/n, changes/n
 		s.SplitBrainMeanNS = splitBrainNS / int64(s.Measured)
+		s.LeaderlessMeanNS = leaderlessNS / int64(s.Measured)
 	}
 	if elected > 0 {
 		s.FirstLeaderMeanNS = firstLeaderNS / elected
 	}
+	s.summarizeNewLeader(newLeader)
 	return s
+}
+
+// summarizeNewLeader takes the median, mean and maximum of the times to a
+// new leader.
+func (s *sweepSummary) summarizeNewLeader(times []int64) {
+	s.NewLeaderFaults = len(times)
+	s.NewLeaderMedianNS, s.NewLeaderMeanNS, s.NewLeaderMaxNS = -1, -1, -1
+	if len(times) == 0 {
+		return
+	}
+	slices.Sort(times)
+	var sum int64
+	for _, t := range times {
+		sum += t
+	}
+	mid := len(times) / 2
+	s.NewLeaderMedianNS = times[mid]
+	if len(times)%2 == 0 {
+		s.NewLeaderMedianNS = (times[mid-1] + times[mid]) / 2
+	}
+	s.NewLeaderMeanNS, s.NewLeaderMaxNS = sum/int64(len(times)), times[len(times)-1]
 }
 
 // ok says every run reached its end and kept every expected property.
@@ -168,7 +210,7 @@ func printTable(w io.Writer, axes []setAxis, rep *sweepReport) {
 		}
 	}
 	header = append(header, "runs", "failed", "avail mean", "avail min", "split brain mean", "split brain max",
-		"stale acts", "leader changes", "first leader", "violated")
+		"stale acts", "leader changes", "first leader", "leaderless mean", "new leader median/mean/max", "violated")
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, c := range rep.Configurations {
 		row := append([]string{c.Protocol}, c.varied...)
@@ -181,12 +223,13 @@ func printTable(w io.Writer, axes []setAxis, rep *sweepReport) {
 func summaryCells(s sweepSummary) []string {
 	cells := []string{strconv.Itoa(s.Runs), strconv.Itoa(s.Failed)}
 	if s.Measured == 0 {
-		cells = append(cells, "-", "-", "-", "-", "-", "-", "-")
+		cells = append(cells, "-", "-", "-", "-", "-", "-", "-", "-", "-")
 	} else {
 		cells = append(cells,
 			fmt.Sprintf("%.1f%%", 100*s.AvailabilityMean), fmt.Sprintf("%.1f%%", 100*s.AvailabilityMin),
 			roundMS(s.SplitBrainMeanNS), roundMS(s.SplitBrainMaxNS),
-			fmt.Sprintf("%.1f", s.StaleActsMean), fmt.Sprintf("%.1f", s.LeaderChangesMean), firstLeader(s))
+			fmt.Sprintf("%.1f", s.StaleActsMean), fmt.Sprintf("%.1f", s.LeaderChangesMean), firstLeader(s),
+			roundMS(s.LeaderlessMeanNS), newLeaderCell(s))
 	}
 	return append(cells, violatedCell(s))
 }
@@ -201,6 +244,19 @@ func firstLeader(s sweepSummary) string {
 		return fmt.Sprintf("%s (%d none)", roundMS(s.FirstLeaderMeanNS), s.NoLeaderRuns)
 	}
 	return roundMS(s.FirstLeaderMeanNS)
+}
+
+// newLeaderCell is "1.2s/1.3s/2.1s", with the faults no new leader followed:
+// "1.2s/1.3s/2.1s (4 none)"; "-" with no fault.
+func newLeaderCell(s sweepSummary) string {
+	cell := "-"
+	if s.NewLeaderFaults > 0 {
+		cell = fmt.Sprintf("%s/%s/%s", roundMS(s.NewLeaderMedianNS), roundMS(s.NewLeaderMeanNS), roundMS(s.NewLeaderMaxNS))
+	}
+	if s.NoNewLeaderFaults > 0 {
+		cell += fmt.Sprintf(" (%d none)", s.NoNewLeaderFaults)
+	}
+	return cell
 }
 
 // violatedCell is "0", or the runs and which properties they broke:

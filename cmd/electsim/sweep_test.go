@@ -289,3 +289,28 @@ func TestSweepPlots(t *testing.T) {
 		t.Fatalf("-plot %s wrote no PNG: %v", pngPath, err)
 	}
 }
+
+// TestSweepSumsUpTheTimeToANewLeader: the median, mean and maximum run
+// over every fault a new leader followed, in the runs that reached their
+// end; a fault no new leader followed is counted apart, not as a zero.
+func TestSweepSumsUpTheTimeToANewLeader(t *testing.T) {
+	run := func(times ...int64) sweepRun {
+		r := sweepRun{Metrics: &properties.Metrics{}}
+		for _, ns := range times {
+			r.Recoveries = append(r.Recoveries, properties.Recovery{NewLeaderNS: ns})
+		}
+		return r
+	}
+	failed := run(1)
+	failed.Error = "limit"
+	s := summarize([]sweepRun{run(400, -1), run(100), run(200, 300), failed})
+	if s.NewLeaderFaults != 4 || s.NoNewLeaderFaults != 1 || s.NewLeaderMedianNS != 250 || s.NewLeaderMeanNS != 250 || s.NewLeaderMaxNS != 400 {
+		t.Fatalf("summary %+v: want 4 faults and 1 without a new leader, median 250, mean 250, max 400", s)
+	}
+	if cell := newLeaderCell(s); cell != "0s/0s/0s (1 none)" {
+		t.Errorf("cell %q", cell)
+	}
+	if s := summarize([]sweepRun{run(3e9), run(1e9), run(2e9)}); s.NewLeaderMedianNS != 2e9 || newLeaderCell(s) != "2s/2s/3s" {
+		t.Errorf("odd count: median %d, cell %q", s.NewLeaderMedianNS, newLeaderCell(s))
+	}
+}

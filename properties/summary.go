@@ -1,0 +1,169 @@
+package properties
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Bounds on the lists the summary prints; -json has them all.
+const (
+	maxLeadershipLines = 8
+	maxFaultLines      = 8
+)
+
+// WriteSummary writes the report for people, a few lines per subject:
+// the run, who led when, the acts, the faults and what each cost, and
+// every property's verdict.
+func (r *Report) WriteSummary(w io.Writer) {
+	m := r.Metrics
+	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", r.Scenario, r.Protocol, r.Seed)
+	fmt.Fprintf(w, "run         %v of true time, %d events, trace %s\n", readable(r.DurationNS), r.Events, r.TraceHash)
+	r.writeLeaders(w)
+	fmt.Fprintf(w, "acts        %d issued, %d accepted, %d rejected, %d withheld, %d lost\n",
+		m.ActsIssued, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
+	fmt.Fprintf(w, "split brain %v, stale acts %d\n", readable(m.SplitBrainNS), m.StaleActs)
+	fmt.Fprintf(w, "available   %.1f%% of act slots\n", 100*m.Availability)
+	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
+	r.writeFaults(w)
+	r.writeProperties(w)
+	if r.Error != "" {
+		fmt.Fprintf(w, "run failed  %s\n", strings.TrimSpace(r.Error))
+	}
+}
+
+// readable rounds a time for reading: to the millisecond from a second
+// up, to the microsecond below. Clocks that drift put nanoseconds of noise
+// on every time they touch (5.472000002s); -json has the exact values.
+func readable(ns int64) time.Duration {
+	d := time.Duration(ns)
+	if d >= time.Second || d <= -time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// roles shows what a fault's roles resolved to, briefly where the fault's
+// own text names the node: "crash n3" with "leader=n3" reads "crash n3
+// (leader)".
+func roles(fault, role string) string {
+	if role == "" {
+		return fault
+	}
+	words := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(fault))
+	var parts []string
+	for _, part := range strings.Split(role, ", ") {
+		name, node, _ := strings.Cut(part, "=")
+		if slices.Contains(words, node) {
+			part = name
+		}
+		parts = append(parts, part)
+	}
+	return fault + " (" + strings.Join(parts, ", ") + ")"
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// writeLeaders says who led when: the first leader, the changes, the
+// leader at the end and the time without one, then each leadership.
+func (r *Report) writeLeaders(w io.Writer) {
+	m := r.Metrics
+	if m.FirstLeaderNS < 0 {
+		fmt.Fprintf(w, "leaders     none elected\n")
+		return
+	}
+	end := "no leader at the end"
+	if l := r.LeaderAtEnd; l != nil {
+		end = fmt.Sprintf("%s leads gen %d at the end", l.Node, l.Gen)
+	}
+	fmt.Fprintf(w, "leaders     first at %v, %s after it; %s; %v without a leader\n",
+		readable(m.FirstLeaderNS), plural(m.LeaderChanges, "change", "changes"), end, readable(m.LeaderlessNS))
+	for i, l := range r.Leadership {
+		if i == maxLeadershipLines {
+			fmt.Fprintf(w, "            ... %d more (see -json)\n", r.LeadershipCount-int64(i))
+			break
+		}
+		until := fmt.Sprintf("until %v (%s)", readable(l.ToNS), l.Ended)
+		if l.Ended == EndedRunEnd {
+			until = "to the end"
+		}
+		fmt.Fprintf(w, "            %v %s leads gen %d, %s\n", readable(l.FromNS), l.Node, l.Gen, until)
+	}
+}
+
+// writeFaults lists each fault with what it cost, and the skipped ones.
+func (r *Report) writeFaults(w io.Writer) {
+	for i, rec := range r.Recoveries {
+		label := "faults"
+		if i > 0 {
+			label = ""
+		}
+		if i == maxFaultLines {
+			fmt.Fprintf(w, "            ... %d more faults (see -json)\n", len(r.Recoveries)-i)
+			break
+		}
+		fmt.Fprintf(w, "%-11s %s at %v: %s; %s\n", label, roles(rec.Fault, rec.Role), readable(rec.AtNS), newLeader(rec), recovered(rec))
+	}
+	for i, s := range r.Skipped {
+		label := "skipped"
+		if i > 0 {
+			label = ""
+		}
+		if i == maxFaultLines {
+			fmt.Fprintf(w, "            ... %d more skipped (see -json)\n", len(r.Skipped)-i)
+			break
+		}
+		fmt.Fprintf(w, "%-11s %s at %v\n", label, s.Fault, readable(s.AtNS))
+	}
+}
+
+func newLeader(rec Recovery) string {
+	if rec.NewLeaderNS < 0 {
+		return "no new leader"
+	}
+	return fmt.Sprintf("new leader after %v", readable(rec.NewLeaderNS))
+}
+
+func recovered(rec Recovery) string {
+	if rec.RecoveryNS < 0 {
+		return "no act issued after it was accepted"
+	}
+	return fmt.Sprintf("an act issued after it accepted after %v", readable(rec.RecoveryNS))
+}
+
+// writeProperties gives every property's verdict: the four every run
+// checks, then the bounds and outcomes the scenario states, with their
+// details.
+func (r *Report) writeProperties(w io.Writer) {
+	fmt.Fprintln(w, "properties")
+	names := slices.Clone(Names)
+	for _, name := range r.Expected {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		p := r.Properties[name]
+		verdict := "ok  "
+		if !p.OK {
+			verdict = "FAIL"
+		}
+		expected := " "
+		if slices.Contains(r.Expected, name) {
+			expected = "*"
+		}
+		fmt.Fprintf(w, "  %s %s %s", verdict, expected, name)
+		if !p.OK || !slices.Contains(Names, name) {
+			fmt.Fprintf(w, ": %s", p.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "  (* expected by the scenario)")
+}

@@ -1,0 +1,42 @@
+package properties_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// TestSummary reads the summary of a hand-built run as a person would: the
+// leaders and the leader at the end, the time without one, each fault with
+// its role and what it cost, the skipped fault, and the verdict on each
+// stated outcome with its detail.
+func TestSummary(t *testing.T) {
+	s := expecting(t, sim.Expect{LeaderAtEnd: []string{"n2"}, MaxLeaderless: ptr(time.Second)})
+	crashLeader := crash(10*sec, "n1")
+	crashLeader.Role = "leader=n1"
+	observe(s,
+		lead(1*sec+400*time.Microsecond+3, "n1", 1),
+		crashLeader,
+		sim.Event{At: sim.Time(11 * sec), Kind: sim.KindFaultSkipped, Tag: "crash leader: no participant believes it leads"},
+		lead(12*sec, "n2", 2),
+		appliedIssued(12*sec+2*ms, 12*sec, "n2", 2, accepted),
+	)
+	var b strings.Builder
+	s.Report(sim.Result{End: sim.Time(60 * sec)}).WriteSummary(&b)
+	out := b.String()
+	for _, want := range []string{
+		"leaders     first at 1s, 1 change after it; n2 leads gen 2 at the end; 2s without a leader\n",
+		"            1s n1 leads gen 1, until 10s (crash)\n",
+		"            12s n2 leads gen 2, to the end\n",
+		"faults      crash n1 (leader) at 10s: new leader after 2s; an act issued after it accepted after 2.002s\n",
+		"skipped     crash leader: no participant believes it leads at 11s\n",
+		"  ok   * leader-at-end: at the end n2 leads generation 2 (since 12s); expected one of n2\n",
+		"  FAIL * max-leaderless: 2s without a leader; the bound is 1s\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out)
+		}
+	}
+}
