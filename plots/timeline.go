@@ -45,7 +45,9 @@ type Act struct {
 // a crash ends it), a crash until the restart, a partition, cut or link
 // change until the next heal or partition (a link change also until the
 // next change of the same pair of nodes). A clock step or drift change is
-// an instant: End == Start.
+// an instant: End == Start. Two periods are not faults but are drawn like
+// them: a node booted late is down (Kind sim.KindBoot) from 0 to its boot,
+// and a node out of service (sim.KindOutOfService) is so until it crashes.
 type FaultPeriod struct {
 	Kind       sim.Kind   // the kind that began it
 	Node       sim.NodeID // sim.NoNode for a network fault, which affects every row
@@ -96,15 +98,18 @@ type Timeline struct {
 	leading []int // by NodeID: index in leads of the open belief, or -1
 	crashed []int // by NodeID: index in faults of the open crash, or -1
 	paused  []int // by NodeID: index in faults of the last pause, or -1
-	network []int // indexes in faults of the open network periods
-	highest sim.Generation
+	// outOfService, by NodeID: index in faults of the open out-of-service
+	// period, or -1.
+	outOfService []int
+	network      []int // indexes in faults of the open network periods
+	highest      sim.Generation
 }
 
 // NewTimeline returns an empty timeline of r's nodes; add it to a run with
 // Sim.Observe or properties.Run.
 func NewTimeline(r *sim.Roster) *Timeline {
 	t := &Timeline{roster: r}
-	for _, open := range []*[]int{&t.leading, &t.crashed, &t.paused} {
+	for _, open := range []*[]int{&t.leading, &t.crashed, &t.paused, &t.outOfService} {
 		*open = make([]int, r.Len()+1)
 		for i := range *open {
 			(*open)[i] = -1
@@ -119,7 +124,9 @@ func (t *Timeline) Leads() []Leadership { return t.leads }
 // Acts returns every act, in order. Do not modify.
 func (t *Timeline) Acts() []Act { return t.acts }
 
-// Faults returns every fault period, in order of start. Do not modify.
+// Faults returns every fault period, in the order they began to be known:
+// by start, but for a late boot's period, known at the boot. Do not
+// modify.
 func (t *Timeline) Faults() []FaultPeriod { return t.faults }
 
 // Observe collects one event.
@@ -135,6 +142,11 @@ func (t *Timeline) Observe(e *sim.Event) {
 		t.applied(e)
 	case sim.KindActWithheld:
 		t.acts = append(t.acts, Act{At: e.At, Node: e.Node, Gen: e.Gen, Kind: ActWithheld})
+	case sim.KindBoot:
+		t.faults = append(t.faults, FaultPeriod{Kind: sim.KindBoot, Node: e.Node, Start: 0, End: e.At, Label: "not booted"})
+	case sim.KindOutOfService:
+		t.endLead(e.Node, e.At)
+		t.outOfService[e.Node] = t.open(e, Open, "out of service")
 	default:
 		if e.Kind.IsFault() {
 			t.fault(e)
@@ -173,6 +185,7 @@ func (t *Timeline) fault(e *sim.Event) {
 	case sim.KindCrash:
 		t.endLead(e.Node, e.At)
 		t.endPause(e.Node, e.At)
+		t.end(&t.outOfService[e.Node], e.At)
 		t.crashed[e.Node] = t.open(e, Open, "crashed")
 	case sim.KindRestart:
 		t.end(&t.crashed[e.Node], e.At)

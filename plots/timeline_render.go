@@ -46,18 +46,21 @@ func GenerationColor(gen sim.Generation) color.RGBA {
 }
 
 var (
-	sans          = font.Font{Typeface: "Liberation", Variant: "Sans"}
-	ink           = color.RGBA{0x22, 0x22, 0x22, 0xff}
-	faintInk      = color.RGBA{0x55, 0x55, 0x55, 0xff}
-	red           = color.RGBA{0xd6, 0x27, 0x28, 0xff}
-	pauseShade    = color.NRGBA{0x70, 0x70, 0x70, 0x50}
-	crashShade    = color.NRGBA{0x20, 0x20, 0x20, 0x70}
-	netShade      = color.NRGBA{0xd6, 0x27, 0x28, 0x40}
-	netShadeLight = color.NRGBA{0xd6, 0x27, 0x28, 0x14}
-	serviceLine   = color.RGBA{0x99, 0x99, 0x99, 0xff}
-	clockColor    = color.RGBA{0x6a, 0x3d, 0x9a, 0xff}
-	rowLine       = color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
-	labelBackdrop = color.NRGBA{0xff, 0xff, 0xff, 0xd0}
+	sans       = font.Font{Typeface: "Liberation", Variant: "Sans"}
+	ink        = color.RGBA{0x22, 0x22, 0x22, 0xff}
+	faintInk   = color.RGBA{0x55, 0x55, 0x55, 0xff}
+	red        = color.RGBA{0xd6, 0x27, 0x28, 0xff}
+	pauseShade = color.NRGBA{0x70, 0x70, 0x70, 0x50}
+	crashShade = color.NRGBA{0x20, 0x20, 0x20, 0x70}
+	// outOfServiceShade is a node that took itself out of service: up,
+	// but doing nothing, lighter than a crash.
+	outOfServiceShade = color.NRGBA{0x80, 0x60, 0x30, 0x40}
+	netShade          = color.NRGBA{0xd6, 0x27, 0x28, 0x40}
+	netShadeLight     = color.NRGBA{0xd6, 0x27, 0x28, 0x14}
+	serviceLine       = color.RGBA{0x99, 0x99, 0x99, 0xff}
+	clockColor        = color.RGBA{0x6a, 0x3d, 0x9a, 0xff}
+	rowLine           = color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
+	labelBackdrop     = color.NRGBA{0xff, 0xff, 0xff, 0xd0}
 )
 
 func textStyle(size vg.Length, c color.Color) text.Style {
@@ -235,8 +238,10 @@ func (f faultShades) Plot(c draw.Canvas, p *plot.Plot) {
 		case fp.Node == sim.NoNode:
 			f.period(c, p, fp, f.t.networkRow(), netShade, labels)
 			c.FillPolygon(netShadeLight, rect(c, p, seconds(fp.Start), seconds(min(fp.End, f.end)), p.Y.Min, f.t.networkRow()-0.5))
-		case fp.Kind == sim.KindCrash:
+		case fp.Kind == sim.KindCrash, fp.Kind == sim.KindBoot:
 			f.period(c, p, fp, f.t.row(fp.Node), crashShade, labels)
+		case fp.Kind == sim.KindOutOfService:
+			f.period(c, p, fp, f.t.row(fp.Node), outOfServiceShade, labels)
 		default:
 			f.period(c, p, fp, f.t.row(fp.Node), pauseShade, labels)
 		}
@@ -456,6 +461,8 @@ func (t *Timeline) legend(violation *TimelineMark) []legendEntry {
 	}{
 		{"paused", pauseShade, func(f FaultPeriod) bool { return f.Kind == sim.KindPause }},
 		{"crashed", crashShade, func(f FaultPeriod) bool { return f.Kind == sim.KindCrash }},
+		{"not booted", crashShade, func(f FaultPeriod) bool { return f.Kind == sim.KindBoot }},
+		{"out of service", outOfServiceShade, func(f FaultPeriod) bool { return f.Kind == sim.KindOutOfService }},
 		{"network fault", netShade, func(f FaultPeriod) bool { return f.Node == sim.NoNode }},
 	}
 	for _, s := range shades {

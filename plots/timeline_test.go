@@ -188,6 +188,26 @@ func TestTimelineLeadThenCrashThenRestart(t *testing.T) {
 	)
 }
 
+// TestTimelineShowsLateBootsAndNodesOutOfService: a node booted late is
+// down from the start to its boot; one that took itself out of service is
+// so, leading no more, until a crash.
+func TestTimelineShowsLateBootsAndNodesOutOfService(t *testing.T) {
+	tl := feed(t,
+		sim.Event{At: at(1), Kind: sim.KindLead, Node: 1, Gen: 1},
+		sim.Event{At: at(3), Kind: sim.KindBoot, Node: 3},
+		sim.Event{At: at(4), Kind: sim.KindOutOfService, Node: 1, Tag: "downed itself"},
+		sim.Event{At: at(5), Kind: sim.KindOutOfService, Node: 2, Tag: "downed itself"},
+		sim.Event{At: at(6), Kind: sim.KindCrash, Node: 2},
+	)
+	wantLeads(t, tl, plots.Leadership{Node: 1, Gen: 1, Start: at(1), End: at(4)})
+	wantFaults(t, tl,
+		plots.FaultPeriod{Kind: sim.KindBoot, Node: 3, Start: 0, End: at(3), Label: "not booted"},
+		plots.FaultPeriod{Kind: sim.KindOutOfService, Node: 1, Start: at(4), End: plots.Open, Label: "out of service"},
+		plots.FaultPeriod{Kind: sim.KindOutOfService, Node: 2, Start: at(5), End: at(6), Label: "out of service"},
+		plots.FaultPeriod{Kind: sim.KindCrash, Node: 2, Start: at(6), End: plots.Open, Label: "crashed"},
+	)
+}
+
 func TestTimelineLeadOfANewGenerationWhileLeading(t *testing.T) {
 	tl := feed(t,
 		sim.Event{At: at(1), Kind: sim.KindLead, Node: 1, Gen: 1},

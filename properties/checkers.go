@@ -174,7 +174,7 @@ func (c *perGeneration) compare(e *sim.Event) {
 				Index:    e.Index,
 				Detail: fmt.Sprintf("%s and %s both %s in generation %d: %s at %v (event %d), %s at %v (event %d)",
 					c.roster.Name(other), c.roster.Name(e.Node), c.verb, e.Gen,
-					c.roster.Name(other), u.at, u.index, c.roster.Name(e.Node), e.At, e.Index),
+					c.roster.Name(other), readable(int64(u.at)), u.index, c.roster.Name(e.Node), readable(int64(e.At)), e.Index),
 			}
 			return
 		}
@@ -210,7 +210,7 @@ func (c *fenced) Observe(e *sim.Event) {
 			Times:    []sim.Time{c.since, e.At},
 			Index:    e.Index,
 			Detail: fmt.Sprintf("the resource accepted %s's act in generation %d at %v (event %d) after accepting generation %d from %s at %v",
-				c.roster.Name(e.Peer), e.Gen, e.At, e.Index, c.highest, c.roster.Name(c.owner), c.since),
+				c.roster.Name(e.Peer), e.Gen, readable(int64(e.At)), e.Index, c.highest, c.roster.Name(c.owner), readable(int64(c.since))),
 		}
 	}
 	if !c.accepted || e.Gen > c.highest {

@@ -38,9 +38,12 @@ type FaultSpace struct {
 	// crash-restart cycles that volatile-state bugs need. HealAfter does
 	// the same for partitions.
 	RestartAfter, HealAfter time.Duration
-	// Targets are the nodes crashes, restarts, pauses and clock faults hit;
-	// default the participants. Name services ("coord", "resource") here to
-	// fault them too.
+	// Targets are the nodes crashes, restarts, pauses, clock faults and
+	// isolations hit; default the participants. Name services ("coord",
+	// "resource") here to fault them too, and roles (sim.RoleLeader,
+	// RoleFollower, RoleAny) to aim at whoever holds them when the fault
+	// comes: a restart drawn for a role restarts sim.RoleCrashed, and with
+	// the leader among the targets, halves and bridge place the leader.
 	Targets []string
 	// Services that partitions may place with a participant, e.g. "coord".
 	Services []string
@@ -143,7 +146,9 @@ func faultGenerator(base *sim.Scenario, space FaultSpace) *rapid.Generator[sim.F
 			f.Crash = d.target()
 			f.For = d.undoAfter("down", d.space.RestartAfter)
 		case FaultRestart:
-			f.Restart = d.target()
+			if f.Restart = d.target(); sim.IsRole(f.Restart) {
+				f.Restart = sim.RoleCrashed
+			}
 		case FaultPause:
 			f.Pause = &sim.Pause{Node: d.target(), For: sim.Fixed(d.duration("for", time.Millisecond, space.PauseMax))}
 		case FaultClockStep:
@@ -221,9 +226,10 @@ func (d drawer) partition() *sim.Partition {
 	case ShapeGroups:
 		p = &sim.Partition{Groups: d.twoGroups()}
 	case sim.ShapeIsolate:
-		p = &sim.Partition{Shape: shape, Node: d.participant("isolated")}
+		p = &sim.Partition{Shape: shape, Node: d.isolated()}
 	default:
 		p = &sim.Partition{Shape: shape, Order: rapid.Permutation(participants(d.nodes)).Draw(d.t, "order")}
+		p.Leader = d.leaderPlace(shape)
 	}
 	for _, service := range d.space.Services {
 		if rapid.Bool().Draw(d.t, "place "+service) {
@@ -234,6 +240,38 @@ func (d drawer) partition() *sim.Partition {
 		}
 	}
 	return p
+}
+
+// isolated draws the node an isolation cuts off: a participant, or a role
+// among the targets.
+func (d drawer) isolated() string {
+	var roles []string
+	for _, target := range d.space.Targets {
+		if sim.IsRole(target) && target != sim.RoleCrashed {
+			roles = append(roles, target)
+		}
+	}
+	if len(roles) == 0 {
+		return d.participant("isolated")
+	}
+	return rapid.SampledFrom(append(participants(d.nodes), roles...)).Draw(d.t, "isolated")
+}
+
+// leaderPlace draws where a shape puts the leader, when the leader is a
+// target and the shape can place it: "" leaves the order as drawn.
+func (d drawer) leaderPlace(shape string) string {
+	var places []string
+	switch {
+	case !slices.Contains(d.space.Targets, sim.RoleLeader):
+	case shape == sim.ShapeBridge:
+		places = []string{"", sim.LeaderAtBridge, sim.LeaderOnSide}
+	case shape == sim.ShapeHalves && d.nodes%2 == 1:
+		places = []string{"", sim.LeaderOnMinority, sim.LeaderOnMajority}
+	}
+	if len(places) == 0 {
+		return ""
+	}
+	return rapid.SampledFrom(places).Draw(d.t, "leader place")
 }
 
 // twoGroups splits the participants in two by a drawn side for each; an

@@ -58,13 +58,13 @@ func (c *liveness) finish(end sim.Time) string {
 	deadline := c.lastFault + sim.Time(c.bound)
 	switch {
 	case c.recovered && c.accepted <= deadline:
-		return fmt.Sprintf("an act was accepted %v after %s", time.Duration(c.accepted-c.lastFault), c.what)
+		return fmt.Sprintf("an act was accepted %v after %s", readable(int64(c.accepted-c.lastFault)), c.what)
 	case !c.recovered && end < deadline:
-		return fmt.Sprintf("not judged: the run ended %v after %s, before the %v bound", time.Duration(end-c.lastFault), c.what, c.bound)
+		return fmt.Sprintf("not judged: the run ended %v after %s, before the %v bound", readable(int64(end-c.lastFault)), c.what, c.bound)
 	}
-	detail := fmt.Sprintf("no act issued after %s at %v was accepted within %v", c.what, c.lastFault, c.bound)
+	detail := fmt.Sprintf("no act issued after %s at %v was accepted within %v", c.what, readable(int64(c.lastFault)), c.bound)
 	if c.recovered {
-		detail += fmt.Sprintf(" (the first came %v after it)", time.Duration(c.accepted-c.lastFault))
+		detail += fmt.Sprintf(" (the first came %v after it)", readable(int64(c.accepted-c.lastFault)))
 	}
 	c.violation = &Violation{
 		Property: Liveness, Times: []sim.Time{c.lastFault, deadline}, Index: c.index, Detail: detail,

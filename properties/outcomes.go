@@ -66,11 +66,11 @@ func (o *outcomes) Observe(e *sim.Event) {
 			o.changeAfter = &copied
 		}
 	case sim.KindCrash:
-		o.setService(e, fmt.Sprintf("crashed at %v", e.At))
+		o.setService(e, fmt.Sprintf("crashed at %v", readable(int64(e.At))))
 	case sim.KindRestart, sim.KindBoot:
 		o.setService(e, "")
 	case sim.KindOutOfService:
-		o.setService(e, fmt.Sprintf("%s at %v", e.Tag, e.At))
+		o.setService(e, fmt.Sprintf("%s at %v", e.Tag, readable(int64(e.At))))
 	}
 }
 
@@ -111,7 +111,7 @@ func (o *outcomes) judge(rep *Report, end sim.Time) {
 	}
 	if b := e.MaxLeaderless; b != nil {
 		rep.Properties[MaxLeaderless] = PropertyResult{OK: m.LeaderlessNS <= int64(*b),
-			Detail: fmt.Sprintf("%v without a leader; the bound is %v", time.Duration(m.LeaderlessNS), *b)}
+			Detail: fmt.Sprintf("%v without a leader; the bound is %v", readable(m.LeaderlessNS), *b)}
 	}
 	if want := e.OutOfServiceAtEnd; want != nil {
 		o.outOfService(rep, *want, end)
@@ -130,7 +130,7 @@ func (o *outcomes) leaderAmong(rep *Report, property, when string, names []strin
 	if leader == sim.NoNode {
 		detail = fmt.Sprintf("%s no participant leads; expected %s", when, among)
 	} else {
-		detail = fmt.Sprintf("%s %s leads generation %d (since %v); expected %s", when, o.roster.Name(leader), gen, since, among)
+		detail = fmt.Sprintf("%s %s leads generation %d (since %v); expected %s", when, o.roster.Name(leader), gen, readable(int64(since)), among)
 	}
 	o.record(rep, property, ok, detail, index, []sim.NodeID{leader})
 }
@@ -141,7 +141,7 @@ func (o *outcomes) noChangeAfter(rep *Report, t time.Duration) {
 		o.record(rep, NoLeaderChangeAfter, true, fmt.Sprintf("no node began to lead after %v", t), -1, nil)
 		return
 	}
-	detail := fmt.Sprintf("%s began to lead generation %d at %v, after %v", o.roster.Name(e.Node), e.Gen, e.At, t)
+	detail := fmt.Sprintf("%s began to lead generation %d at %v, after %v", o.roster.Name(e.Node), e.Gen, readable(int64(e.At)), t)
 	o.record(rep, NoLeaderChangeAfter, false, detail, e.Index, []sim.NodeID{e.Node})
 }
 

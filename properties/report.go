@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -188,7 +187,7 @@ func (s *Suite) bounds(rep *Report) {
 	m := rep.Metrics
 	if b := s.expect.MaxSplitBrain; b != nil {
 		rep.Properties[MaxSplitBrain] = PropertyResult{OK: m.SplitBrainNS <= int64(*b),
-			Detail: fmt.Sprintf("split brain lasted %v; the bound is %v", time.Duration(m.SplitBrainNS), *b)}
+			Detail: fmt.Sprintf("split brain lasted %v; the bound is %v", readable(m.SplitBrainNS), *b)}
 	}
 	if b := s.expect.MinAvailability; b != nil {
 		rep.Properties[MinAvailability] = PropertyResult{OK: m.Availability >= *b,

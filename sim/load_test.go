@@ -318,6 +318,9 @@ clocks:
     n3: {drift_ppm: -250.5, offset: -20ms}
 resource:
   fencing: generation
+boot:
+  n5: 1s..2s
+  coord: 500ms
 faults:
   - at: 5s
     partition:
@@ -347,6 +350,21 @@ faults:
     drift: {node: n2, reset: true}
   - at: 26s
     link: {from: n3, to: coord, loss: 0.5}
+  - at: 27s..27.5s
+    crash: leader
+    for: 1s..2s
+  - at: 29s
+    restart: crashed
+  - at: 29s
+    pause: {node: follower, for: 10ms..20ms}
+  - at: 29s
+    partition: {shape: halves, leader: minority}
+  - at: 29s
+    partition: {shape: bridge, leader: side}
+  - at: 29s
+    partition: {groups: [[leader, n1], [followers]], place: {coord: any}}
+  - at: 29s
+    cut: {from: [leader], to: [coord, followers]}
 nemesis:
   interval: 3s
   kinds: [partition, cut, crash, pause, clock_step, drift, link]
@@ -355,12 +373,21 @@ nemesis:
   min_for: 200ms
   max_for: 2s
   shapes: [halves, bridge]
-  targets: [n1, n2, n3]
+  targets: [n1, n2, n3, leader, follower]
   max_step: 500ms
   max_drift_ppm: 200
   loss: 0.5
 expect:
   properties: [single-leader-per-generation]
+  max_split_brain: 1s
+  min_availability: 0.5
+  liveness: 10s
+  leader_at_end: [n1, n2]
+  leader_by: {at: 10s, among: [n3]}
+  no_leader_change_after: 40s
+  max_leader_changes: 3
+  max_leaderless: 2s
+  out_of_service_at_end: []
 limits:
   max_events: 1000000
   max_in_flight: 10000

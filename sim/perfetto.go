@@ -89,7 +89,7 @@ func (t *PerfettoTrace) Observe(e *Event) {
 	case e.Kind == KindCrash:
 		t.closeLead(e.Node, e.At)
 		t.fault(e)
-	case e.Kind.IsFault():
+	case e.Kind.IsFault(), e.Kind == KindFaultSkipped, e.Kind == KindBoot, e.Kind == KindOutOfService:
 		t.fault(e)
 	case e.Kind == KindActIssued, e.Kind == KindActWithheld, e.Kind == KindActApplied:
 		t.act(e)
@@ -160,6 +160,11 @@ func (t *PerfettoTrace) fault(e *Event) {
 	if e.Tag != "" {
 		t.buf = append(t.buf, sep+`"tag":`...)
 		t.buf = append(t.buf, jsonString(e.Tag)...)
+		sep = ","
+	}
+	if e.Role != "" {
+		t.buf = append(t.buf, sep+`"role":`...)
+		t.buf = append(t.buf, jsonString(e.Role)...)
 	}
 	t.end("}")
 }

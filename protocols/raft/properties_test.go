@@ -61,6 +61,21 @@ func TestElectionSafety(t *testing.T) {
 	}
 }
 
+// TestElectionSafetyAimedAtTheLeader: the same, with faults that name
+// roles, resolved as the run goes: crash, pause, skew or isolate the
+// leader, a follower or anyone, and place the leader in halves and bridges.
+func TestElectionSafetyAimedAtTheLeader(t *testing.T) {
+	space := everyFault
+	space.Targets = []string{sim.RoleLeader, sim.RoleFollower, sim.RoleAny, "n1"}
+	for _, params := range []map[string]any{{}, {"prevote": true, "check_quorum": true}, {"check_quorum": true, "leader_lease": true}} {
+		t.Run(fmt.Sprint(params), func(t *testing.T) {
+			base := cluster(5, 20*time.Second, params)
+			base.Expect.Properties = []string{properties.SingleLeader, properties.SingleBelief}
+			properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: space, Checks: 300})
+		})
+	}
+}
+
 func TestHealthyClusterElectsOneLeader(t *testing.T) {
 	for _, nodes := range []int{3, 5, 7} {
 		for _, params := range correct {

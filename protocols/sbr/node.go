@@ -364,7 +364,7 @@ func (n *node) onStable() {
 	}
 	v := n.view()
 	if !n.cfg.Keeps(v) {
-		n.down(fmt.Sprintf("%s does not keep %v", n.cfg.Strategy, v))
+		n.down(string(n.cfg.Strategy), fmt.Sprintf("%s does not keep %v", n.cfg.Strategy, v))
 		return
 	}
 	n.members, n.settled = n.reach, true
@@ -390,20 +390,21 @@ func (n *node) disagreement() (other sim.NodeID, side Set) {
 // Akka downs all, and this node's part of that is downing itself.
 func (n *node) onUnstable() {
 	if n.reach != n.members {
-		n.down(fmt.Sprintf("no decision %v after the first unreachability", n.cfg.StableAfter+n.cfg.DownAllWhenUnstable))
+		n.down("down_all_when_unstable", fmt.Sprintf("no decision %v after the first unreachability", n.cfg.StableAfter+n.cfg.DownAllWhenUnstable))
 	}
 }
 
 // down makes this node leave for good: it steps down if it leads and stops
-// taking part until a restart brings it back as a new incarnation.
-func (n *node) down(why string) {
+// taking part until a restart brings it back as a new incarnation. rule
+// names what downed it, for the trace; why says it in full, for the log.
+func (n *node) down(rule, why string) {
 	n.phase = phaseDowned
 	n.env.Logf("downs itself: %s", why)
 	n.env.StopTimer(n.heartbeatTimer)
 	n.env.StopTimer(n.stableTimer)
 	n.env.StopTimer(n.unstableTimer)
 	n.updateLeadership()
-	n.env.OutOfService("downed itself: " + why)
+	n.env.OutOfService("downed itself by " + rule)
 }
 
 // view is the node's view as its strategy sees it.

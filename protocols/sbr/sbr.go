@@ -67,8 +67,10 @@
 // A node whose side is kept removes the unreachable members at once (Akka's
 // Down and Removed in one step) and tells its side with a heartbeat. A node
 // whose side is not kept downs itself: it stops the singleton if it runs
-// it, and sends nothing and ignores everything until a crash and restart
-// bring it back as a new incarnation.
+// it, reports itself out of service (Env.OutOfService, which the trace
+// records and expect's out_of_service_at_end judges), and sends nothing and
+// ignores everything until a crash and restart bring it back as a new
+// incarnation.
 //
 // # The singleton and its generation
 //

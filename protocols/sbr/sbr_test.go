@@ -58,9 +58,6 @@ func run(t *testing.T, scn *sim.Scenario, seed uint64) *outcome {
 	o := &outcome{downedAt: map[sim.NodeID]sim.Time{}, lastSend: map[sim.NodeID]sim.Time{}}
 	s.OnLog(func(at sim.Time, node sim.NodeID, line string) {
 		o.logs = append(o.logs, at.String()+" n"+strconv.Itoa(int(node))+" "+line)
-		if strings.HasPrefix(line, "downs itself") {
-			o.downedAt[node] = at
-		}
 	})
 	s.Observe(sim.ObserverFunc(func(e *sim.Event) {
 		switch e.Kind {
@@ -68,6 +65,8 @@ func run(t *testing.T, scn *sim.Scenario, seed uint64) *outcome {
 			o.beliefs = append(o.beliefs, belief{e.At, e.Node, e.Gen, e.Kind == sim.KindLead})
 		case sim.KindSend:
 			o.lastSend[e.Node] = e.At
+		case sim.KindOutOfService: // a node downing itself, as the trace records it
+			o.downedAt[e.Node] = e.At
 		}
 	}))
 	o.rep = properties.Attach(s).Report(s.Run())
