@@ -221,7 +221,7 @@ func (s *Sim) startFault(sf *scheduledFault) {
 	} else {
 		var resolved Fault
 		var why string
-		resolved, role, why = s.resolve(f)
+		resolved, role, why = s.resolve(f, sf.src)
 		if why != "" {
 			s.skipped[sf.src] = true
 			s.publish(Event{Kind: KindFaultSkipped, Tag: f.what() + ": " + why})

@@ -100,6 +100,9 @@ func drawScenario(t *rapid.T, protocol sim.ProtocolSpec) *sim.Scenario {
 			MaxFor:   duration / 3,
 			MinFor:   time.Millisecond,
 		}
+		if rapid.Bool().Draw(t, "nemesis aims at roles") {
+			s.Nemesis.Targets = []string{sim.RoleLeader, sim.RoleFollower, sim.RoleAny, "n1"}
+		}
 	}
 	return s
 }
@@ -181,6 +184,11 @@ func drawFaults(t *rapid.T, nodes int, duration time.Duration) []sim.Fault {
 			f.Cut = &sim.Cut{From: []string{node("from")}, To: []string{rapid.SampledFrom([]string{plain("to"), sim.RoleFollowers}).Draw(t, "to")}}
 			if f.Cut.From[0] == f.Cut.To[0] {
 				f.Cut.To[0] = sim.ResourceName
+			}
+			if rapid.IntRange(0, 3).Draw(t, "two draws") == 0 {
+				// Whether the second draw has a node left depends on the
+				// first: a skip that a replay must draw the same way.
+				f.Cut = &sim.Cut{From: []string{sim.RoleAny, sim.RoleFollower}, To: []string{sim.ResourceName}}
 			}
 		case "link":
 			loss := rapid.Float64Range(0, 1).Draw(t, "link loss")

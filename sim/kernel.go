@@ -23,9 +23,8 @@ type Sim struct {
 	faults   []scheduledFault
 	// skipped marks the scenario's faults skipped for a role nobody held.
 	skipped     []bool
-	roleDraws   *rand.Rand // the faults stream's part that draws followers
-	lastCrashed NodeID     // for RoleCrashed
-	sentAt      Time       // when the message being delivered was sent
+	lastCrashed NodeID // for RoleCrashed
+	sentAt      Time   // when the message being delivered was sent
 
 	queue     queue
 	seq       uint64
@@ -82,7 +81,6 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	}
 	sim.net = buildNetwork(expanded, roster, seed)
 	sim.nodes = buildNodes(sim)
-	sim.roleDraws = newStream(seed, streamFaults, faultsRoles, 0)
 	sim.skipped = make([]bool, len(expanded.Faults))
 	if sim.faults, err = scheduleFaults(expanded, roster); err != nil {
 		return nil, err

@@ -16,8 +16,9 @@ const (
 
 // The faults stream's parts (its first index): the nemesis and random
 // shapes draw from the first, ranges from the second, and the roles a run
-// resolves from the third, so that adding a range or a role to one fault
-// changes no draw of the nemesis.
+// resolves from the third, one stream per fault (its second index), so
+// that adding a range or a role to one fault changes no draw of the
+// nemesis, nor of another fault's roles.
 const (
 	faultsNemesis = iota
 	faultsRanges

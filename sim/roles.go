@@ -65,73 +65,85 @@ func (f Fault) hasRoles() bool {
 		return true
 	}
 	found := false
-	f.eachName(func(name string) { found = found || IsRole(name) })
+	f.eachName(func(name string, _ bool) { found = found || IsRole(name) })
 	return found
 }
 
-// eachName calls visit with every node name the fault writes.
-func (f Fault) eachName(visit func(string)) {
+// eachName calls visit with every node name the fault writes, and whether
+// the node it names must differ from the others the fault names: a link's
+// ends, the members of a partition's groups, a cut's ends. Where a
+// partition places a service, the node it names need not. A shape's order
+// lays the participants out and names none of them in particular.
+func (f Fault) eachName(visit func(name string, distinct bool)) {
 	each := func(names []string) {
 		for _, n := range names {
-			visit(n)
+			visit(n, true)
 		}
 	}
 	switch {
 	case f.Crash != "":
-		visit(f.Crash)
+		visit(f.Crash, true)
 	case f.Restart != "":
-		visit(f.Restart)
+		visit(f.Restart, true)
 	case f.Pause != nil:
-		visit(f.Pause.Node)
+		visit(f.Pause.Node, true)
 	case f.ClockStep != nil:
-		visit(f.ClockStep.Node)
+		visit(f.ClockStep.Node, true)
 	case f.Drift != nil:
-		visit(f.Drift.Node)
+		visit(f.Drift.Node, true)
 	case f.Link != nil:
-		visit(f.Link.From)
-		visit(f.Link.To)
+		visit(f.Link.From, true)
+		visit(f.Link.To, true)
 	case f.Cut != nil:
 		each(f.Cut.From)
 		each(f.Cut.To)
 	case f.Partition != nil:
 		p := f.Partition
 		if p.Node != "" {
-			visit(p.Node)
+			visit(p.Node, true)
 		}
 		for _, g := range p.Groups {
 			each(g)
 		}
-		each(p.Order)
 		for _, service := range sortedKeys(p.Place) {
-			visit(p.Place[service])
+			visit(p.Place[service], false)
 		}
 	}
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
-// resolution turns one fault's roles into nodes at the fault's time.
+// resolution turns one fault's roles into nodes at the fault's time. It
+// goes in two passes: first the roles with one holder (leader, crashed),
+// then those it draws (follower, any) or that stand for the rest
+// (followers), which so never draw a node the first pass chose.
 type resolution struct {
 	s       *Sim
 	draws   *rand.Rand
+	drawing bool     // the second pass
 	named   []string // nodes the fault names itself, and those resolved so far
 	leader  NodeID   // NoNode when no participant believes it leads
 	notes   []string // role=node, for Event.Role
 	skipped string   // why the fault cannot happen now; "" if it can
 }
 
-// resolve returns f with every role replaced by a node and the leader
-// placed, a note of what each role became ("leader=n3"), or why the fault
-// is skipped. f is not modified.
-func (s *Sim) resolve(f Fault) (Fault, string, string) {
-	r := &resolution{s: s, draws: s.roleDraws, leader: s.leader()}
-	f.eachName(func(name string) {
-		if !IsRole(name) {
+// resolve returns the scenario's fault src with every role replaced by a
+// node and the leader placed, a note of what each role became
+// ("leader=n3"), or why the fault is skipped. It draws from a stream of
+// the fault's own, so that a skipped fault, which a saved run keeps with
+// its roles, draws the same in the replay, whatever the faults before it
+// drew.
+func (s *Sim) resolve(f Fault, src int) (Fault, string, string) {
+	r := &resolution{s: s, draws: newStream(s.seed, streamFaults, faultsRoles, src), leader: s.leader()}
+	f.eachName(func(name string, distinct bool) {
+		if distinct && !IsRole(name) {
 			r.named = append(r.named, name)
 		}
 	})
-	out := r.fault(f)
-	return out, strings.Join(r.notes, ", "), r.skipped
+	f = r.fault(f)
+	r.drawing = true
+	f = r.fault(f)
+	return f, strings.Join(r.notes, ", "), r.skipped
 }
 
 // leader is the RoleLeader holder now, or NoNode.
@@ -146,27 +158,28 @@ func (s *Sim) leader() NodeID {
 	return best
 }
 
+// fault resolves what this pass resolves, on a copy of what it changes.
 func (r *resolution) fault(f Fault) Fault {
 	switch {
 	case f.Crash != "":
-		f.Crash = r.one(f.Crash)
+		f.Crash = r.one(f.Crash, true)
 	case f.Restart != "":
-		f.Restart = r.one(f.Restart)
+		f.Restart = r.one(f.Restart, true)
 	case f.Pause != nil:
 		p := *f.Pause
-		p.Node = r.one(p.Node)
+		p.Node = r.one(p.Node, true)
 		f.Pause = &p
 	case f.ClockStep != nil:
 		c := *f.ClockStep
-		c.Node = r.one(c.Node)
+		c.Node = r.one(c.Node, true)
 		f.ClockStep = &c
 	case f.Drift != nil:
 		d := *f.Drift
-		d.Node = r.one(d.Node)
+		d.Node = r.one(d.Node, true)
 		f.Drift = &d
 	case f.Link != nil:
 		l := *f.Link
-		l.From, l.To = r.one(l.From), r.one(l.To)
+		l.From, l.To = r.one(l.From, true), r.one(l.To, true)
 		f.Link = &l
 	case f.Cut != nil:
 		f.Cut = &Cut{From: r.list(f.Cut.From), To: r.list(f.Cut.To)}
@@ -176,37 +189,49 @@ func (r *resolution) fault(f Fault) Fault {
 	return f
 }
 
-// one resolves a name that stands for a single node.
-func (r *resolution) one(name string) string {
-	if r.skipped != "" || !IsRole(name) {
+// drawn reports whether a role is the second pass's.
+func drawn(role string) bool {
+	return role == RoleFollower || role == RoleFollowers || role == RoleAny
+}
+
+// one resolves a name that stands for a single node. A distinct node must
+// differ from every other the fault names; one that need not (where a
+// service is placed) leaves the others alone.
+func (r *resolution) one(name string, distinct bool) string {
+	if r.skipped != "" || !IsRole(name) || drawn(name) != r.drawing {
 		return name
 	}
 	var id NodeID
 	switch name {
 	case RoleLeader:
-		id = r.theLeader()
+		id = r.theLeader(distinct)
 	case RoleFollower:
-		id = r.drawFrom(r.followers(true), "no live follower")
+		id = r.drawFrom(r.followers(true, distinct), "no live follower")
 	case RoleAny:
-		id = r.drawFrom(r.live(), "no live participant")
+		id = r.drawFrom(r.live(distinct), "no live participant")
 	case RoleCrashed:
 		id = r.crashed()
 	}
 	if id == NoNode {
 		return name
 	}
-	return r.chose(name, id)
+	got := r.s.roster.Name(id)
+	if distinct {
+		r.named = append(r.named, got)
+	}
+	r.notes = append(r.notes, name+"="+got)
+	return got
 }
 
 // list resolves a list of names, in which followers stands for several.
 func (r *resolution) list(names []string) []string {
 	var out []string
 	for _, name := range names {
-		if name != RoleFollowers || r.skipped != "" {
-			out = append(out, r.one(name))
+		if name != RoleFollowers || !r.drawing || r.skipped != "" {
+			out = append(out, r.one(name, true))
 			continue
 		}
-		ids := r.followers(false)
+		ids := r.followers(false, true)
 		if len(ids) == 0 && r.skipped == "" {
 			r.skipped = "no followers"
 		}
@@ -221,44 +246,47 @@ func (r *resolution) list(names []string) []string {
 	return out
 }
 
-func (r *resolution) theLeader() NodeID {
+func (r *resolution) theLeader(distinct bool) NodeID {
 	if r.leader == NoNode {
 		r.skipped = "no participant believes it leads"
 		return NoNode
 	}
-	if name := r.s.roster.Name(r.leader); slices.Contains(r.named, name) {
+	if name := r.s.roster.Name(r.leader); distinct && slices.Contains(r.named, name) {
 		r.skipped = fmt.Sprintf("the leader is %s, which the fault names already", name)
 		return NoNode
 	}
 	return r.leader
 }
 
-// followers are the participants other than the leader and the nodes the
-// fault names; only the live ones when live is set.
-func (r *resolution) followers(live bool) []NodeID {
+// followers are the participants other than the leader; only the live
+// ones when live is set, and not those the fault names when distinct is.
+func (r *resolution) followers(live, distinct bool) []NodeID {
 	if r.leader == NoNode {
 		r.skipped = "no participant believes it leads, so none follows"
 		return nil
 	}
+	return r.participants(func(id NodeID) bool {
+		return id != r.leader && (!live || r.s.nodes[id].up) && !(distinct && r.isNamed(id))
+	})
+}
+
+// live are the participants that are up (paused or not), and not those
+// the fault names when distinct is set.
+func (r *resolution) live(distinct bool) []NodeID {
+	return r.participants(func(id NodeID) bool { return r.s.nodes[id].up && !(distinct && r.isNamed(id)) })
+}
+
+func (r *resolution) participants(keep func(NodeID) bool) []NodeID {
 	var out []NodeID
 	for _, id := range r.s.roster.Peers() {
-		if id != r.leader && (!live || r.s.nodes[id].up) && !slices.Contains(r.named, r.s.roster.Name(id)) {
+		if keep(id) {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-// live are the participants that are up (paused or not) and not named.
-func (r *resolution) live() []NodeID {
-	var out []NodeID
-	for _, id := range r.s.roster.Peers() {
-		if r.s.nodes[id].up && !slices.Contains(r.named, r.s.roster.Name(id)) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
+func (r *resolution) isNamed(id NodeID) bool { return slices.Contains(r.named, r.s.roster.Name(id)) }
 
 func (r *resolution) drawFrom(ids []NodeID, none string) NodeID {
 	if r.skipped != "" {
@@ -284,31 +312,23 @@ func (r *resolution) crashed() NodeID {
 	return NoNode
 }
 
-// chose records that a role became a node.
-func (r *resolution) chose(role string, id NodeID) string {
-	name := r.s.roster.Name(id)
-	r.named = append(r.named, name)
-	r.notes = append(r.notes, role+"="+name)
-	return name
-}
-
 func (r *resolution) partition(p Partition) *Partition {
-	p.Node = r.one(p.Node)
-	groups := make([][]string, len(p.Groups))
-	for i, g := range p.Groups {
-		groups[i] = r.list(g)
-	}
+	p.Node = r.one(p.Node, true)
 	if len(p.Groups) > 0 {
+		groups := make([][]string, len(p.Groups))
+		for i, g := range p.Groups {
+			groups[i] = r.list(g)
+		}
 		p.Groups = groups
 	}
 	if len(p.Place) > 0 {
 		place := make(map[string]string, len(p.Place))
 		for _, service := range sortedKeys(p.Place) {
-			place[service] = r.one(p.Place[service])
+			place[service] = r.one(p.Place[service], false)
 		}
 		p.Place = place
 	}
-	if p.Leader != "" && r.skipped == "" {
+	if p.Leader != "" && !r.drawing && r.skipped == "" {
 		p.Order = r.placeLeader(p)
 		p.Leader = ""
 	}

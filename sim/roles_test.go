@@ -333,3 +333,82 @@ func TestFollowerAndAnyAreLive(t *testing.T) {
 		}
 	}
 }
+
+// TestNemesisAimsAtTheLeader: a nemesis whose only target is the leader
+// crashes and pauses whoever leads when each fault comes, and the crash's
+// restart brings back the node it took.
+func TestNemesisAimsAtTheLeader(t *testing.T) {
+	scn := &sim.Scenario{Name: "nemesis", Nodes: 5, Duration: 30 * time.Second, Protocol: sim.ProtocolSpec{Name: "beacon"},
+		Nemesis: &sim.Nemesis{Interval: time.Second, Kinds: []string{sim.NemesisCrash, sim.NemesisPause}, Targets: []string{sim.RoleLeader}, MaxFor: 500 * time.Millisecond}}
+	s, events := beaconRun(t, scn)
+	b := newBeliefs(s.Roster(), nil)
+	hits, down := 0, map[sim.NodeID]bool{}
+	for _, e := range events {
+		switch e.Kind {
+		case sim.KindCrash, sim.KindPause:
+			if e.Role != "leader="+s.Roster().Name(e.Node) || e.Node != b.leader() {
+				t.Fatalf("%s of %s (%s) at %v; the leader was %s", e.Kind, s.Roster().Name(e.Node), e.Role, e.At, s.Roster().Name(b.leader()))
+			}
+			hits++
+			down[e.Node] = e.Kind == sim.KindCrash
+		case sim.KindRestart:
+			if !down[e.Node] {
+				t.Fatalf("restarted %s at %v, which no crash of the nemesis took down", s.Roster().Name(e.Node), e.At)
+			}
+			down[e.Node] = false
+		}
+		b.apply(e)
+	}
+	if hits < 5 {
+		t.Fatalf("the nemesis hit the leader %d times in 30s at a 1s interval", hits)
+	}
+}
+
+// TestASkippedFaultDrawsAloneInTheReplay: a fault can be skipped because
+// of what it drew (any took the one live follower, so follower found none),
+// and a saved run keeps a skipped fault's roles while the faults before it
+// lose theirs. Each fault draws from a stream of its own, so the replay
+// draws the same for it and skips it again: the same hash, for every seed.
+func TestASkippedFaultDrawsAloneInTheReplay(t *testing.T) {
+	at := func(ms int) sim.Span { return sim.Fixed(time.Duration(ms) * time.Millisecond) }
+	scn := &sim.Scenario{Name: "draws", Nodes: 3, Duration: 6 * time.Second, Protocol: sim.ProtocolSpec{Name: "beacon"}, Faults: []sim.Fault{
+		{At: at(2000), Pause: &sim.Pause{Node: sim.RoleAny, For: at(1)}},
+		{At: at(2500), Crash: sim.RoleFollower},
+		{At: at(3000), Cut: &sim.Cut{From: []string{sim.RoleAny, sim.RoleFollower}, To: []string{sim.ResourceName}}},
+	}}
+	p := example.Beacon(example.BeaconConfig{Interval: 10 * time.Millisecond, TimeoutMin: 50 * time.Millisecond, TimeoutMax: 100 * time.Millisecond})
+	skipped := 0
+	for seed := uint64(1); seed <= 40; seed++ {
+		s, err := sim.New(scn, p, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := s.Run()
+		saved := s.Scenario()
+		if sim.IsRole(saved.Faults[2].Cut.From[0]) {
+			skipped++
+		}
+		again, err := sim.New(saved, p, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if replay := again.Run(); replay.TraceHash != res.TraceHash {
+			t.Fatalf("seed %d: the saved run replays to %x, the run was %x; faults %v", seed, replay.TraceHash, res.TraceHash, saved.Faults)
+		}
+	}
+	if skipped == 0 || skipped == 40 {
+		t.Fatalf("the cut was skipped for %d of 40 seeds; the test needs some of each", skipped)
+	}
+}
+
+// TestPlaceAServiceWithTheLeader: placing a service with the leader names
+// no second node, so groups may name the leader too.
+func TestPlaceAServiceWithTheLeader(t *testing.T) {
+	s, events := roleRun(t, 5, sim.Fault{At: sim.Fixed(2 * time.Second), Partition: &sim.Partition{
+		Groups: [][]string{{sim.RoleLeader}, {sim.RoleFollowers}}, Place: map[string]string{sim.ResourceName: sim.RoleLeader}}})
+	e, ok := firstOf(events, sim.KindPartition)
+	p := s.Scenario().Faults[0].Partition
+	if !ok || len(p.Groups[0]) != 1 || p.Place[sim.ResourceName] != p.Groups[0][0] || len(p.Groups[1]) != 4 {
+		t.Fatalf("partition event %+v (found %v), saved %+v: want the resource with the leader, alone against the four followers", e, ok, p)
+	}
+}
