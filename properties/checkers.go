@@ -15,7 +15,8 @@
 // with a verdict and a detail that names times and nodes: the leader at the
 // end (leader-at-end), a leader by a time (leader-by), no new leadership
 // after a time (no-leader-change-after), at most so many leader changes
-// (max-leader-changes), at most so long without a leader (max-leaderless),
+// (max-leader-changes), at most so long without a leader, in all
+// (max-leaderless) or at a stretch (max-leaderless-stretch),
 // and which participants are out of service at the end
 // (out-of-service-at-end). "The leader" is the participant that believes it
 // leads the highest generation, the lower ID of two in one: the same rule

@@ -48,6 +48,7 @@ type leadership struct {
 
 	splitSince, leaderlessSince sim.Time
 	splitBrainNS, leaderlessNS  int64
+	longestLeaderlessNS         int64
 	firstLead                   bool
 
 	list  []Leadership
@@ -87,7 +88,7 @@ func (l *leadership) begin(e *sim.Event) {
 	case l.believers == 2:
 		l.splitSince = e.At
 	case l.believers == 1 && l.firstLead:
-		l.leaderlessNS += int64(e.At - l.leaderlessSince)
+		l.endLeaderless(e.At)
 	}
 	l.firstLead = true
 	l.settle(e)
@@ -112,6 +113,13 @@ func (l *leadership) end(e *sim.Event, how string) {
 	l.settle(e)
 }
 
+// endLeaderless closes a stretch without a leader.
+func (l *leadership) endLeaderless(at sim.Time) {
+	stretch := int64(at - l.leaderlessSince)
+	l.leaderlessNS += stretch
+	l.longestLeaderlessNS = max(l.longestLeaderlessNS, stretch)
+}
+
 // settle finds the leader after a belief changed.
 func (l *leadership) settle(e *sim.Event) {
 	l.changed = e.Index
@@ -131,21 +139,23 @@ func (l *leadership) highestHeld() (sim.Generation, bool) {
 	return l.gen[l.leader], true
 }
 
-// finish closes what is open at the run's end: the leaderships, and the
-// split-brain or leaderless stretch.
-func (l *leadership) finish(end sim.Time) (intervals []Leadership, splitBrainNS, leaderlessNS int64) {
-	intervals = append([]Leadership(nil), l.list...)
+// finish closes what is open at the run's end (the leaderships, and the
+// split-brain or leaderless stretch) and enters the times into m.
+func (l *leadership) finish(end sim.Time, m *Metrics) []Leadership {
+	intervals := append([]Leadership(nil), l.list...)
 	for i := range intervals {
 		if intervals[i].ToNS < 0 {
 			intervals[i].ToNS, intervals[i].Ended = int64(end), EndedRunEnd
 		}
 	}
-	splitBrainNS, leaderlessNS = l.splitBrainNS, l.leaderlessNS
 	switch {
 	case l.believers >= 2:
-		splitBrainNS += int64(end - l.splitSince)
+		l.splitBrainNS += int64(end - l.splitSince)
+		l.splitSince = end
 	case l.believers == 0 && l.firstLead:
-		leaderlessNS += int64(end - l.leaderlessSince)
+		l.endLeaderless(end)
+		l.leaderlessSince = end
 	}
-	return intervals, splitBrainNS, leaderlessNS
+	m.SplitBrainNS, m.LeaderlessNS, m.LongestLeaderlessNS = l.splitBrainNS, l.leaderlessNS, l.longestLeaderlessNS
+	return intervals
 }

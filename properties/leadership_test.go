@@ -176,3 +176,28 @@ func TestTheLeaderIsTheHighestGeneration(t *testing.T) {
 		})
 	}
 }
+
+// TestNewLeaderIsTheLaterFaultsDoing: a fault under which the leader held
+// on gets no new leader that a later fault brought; a fault that had cost
+// the leader keeps waiting through later faults, and gets it.
+func TestNewLeaderIsTheLaterFaultsDoing(t *testing.T) {
+	s := expecting(t, sim.Expect{})
+	observe(s,
+		lead(1*sec, "n1", 1),
+		fault(10*sec, sim.KindPause, "n4"),        // a follower: n1 holds on
+		fault(20*sec, sim.KindPartition, ""),      // isolates n1
+		lead(21*sec, "n2", 2),                     // the partition's new leader
+		crash(30*sec, "n2"),                       // costs the leader
+		fault(30*sec+500*ms, sim.KindPause, "n5"), // during the election
+		lead(31*sec, "n3", 3),
+	)
+	rep := s.Report(sim.Result{End: sim.Time(60 * sec)})
+	got := map[string]time.Duration{}
+	for _, r := range rep.Recoveries {
+		got[r.Fault] = time.Duration(r.NewLeaderNS)
+	}
+	want := map[string]time.Duration{"pause n4": -1, "partition": sec, "crash n2": sec, "pause n5": 500 * ms}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("new_leader_ns by fault (-want +got):\n%s", diff)
+	}
+}

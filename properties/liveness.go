@@ -101,9 +101,12 @@ type Recovery struct {
 	AtNS int64  `json:"at_ns"`
 	// RecoveryNS is -1 when no act issued after the fault was accepted.
 	RecoveryNS int64 `json:"recovery_ns"`
-	// NewLeaderNS is the time to a new leader: -1 when no node came to
-	// lead a generation above those held at the fault (after a follower's
-	// crash, say, or with the leader holding on).
+	// NewLeaderNS is the time to a new leader: from the fault to the first
+	// belief in a generation above every one held at the fault. It is -1
+	// when none came; and when another fault began while the leader of
+	// this one still led (a follower's pause, then a partition that
+	// deposes the leader), the new leader is the later fault's doing, not
+	// this one's, so this one's is -1 too.
 	NewLeaderNS int64 `json:"new_leader_ns"`
 }
 
@@ -143,9 +146,10 @@ type openFault struct {
 }
 
 type awaitLeader struct {
-	index int
-	above sim.Generation
-	any   bool // no generation was held at the fault: any Lead will do
+	index  int
+	above  sim.Generation
+	any    bool       // no generation was held at the fault: any Lead will do
+	leader sim.NodeID // the leader at the fault, sim.NoNode for none
 }
 
 func (r *recoveries) Observe(e *sim.Event) {
@@ -162,12 +166,17 @@ func (r *recoveries) Observe(e *sim.Event) {
 }
 
 func (r *recoveries) start(e *sim.Event) {
+	above, held := r.lead.highestHeld()
+	// A fault under which the leader has held on is over as far as
+	// leadership goes: what comes next is this fault's doing.
+	r.awaiting = slices.DeleteFunc(r.awaiting, func(w awaitLeader) bool {
+		return w.leader == r.lead.leader && w.above == above
+	})
 	index := -1
 	if len(r.list) < maxRecoveries {
 		index = len(r.list)
 		r.list = append(r.list, Recovery{Fault: describeFault(r.roster, e), Role: e.Role, AtNS: int64(e.At), RecoveryNS: -1, NewLeaderNS: -1})
-		above, held := r.lead.highestHeld()
-		r.awaiting = append(r.awaiting, awaitLeader{index: index, above: above, any: !held})
+		r.awaiting = append(r.awaiting, awaitLeader{index: index, above: above, any: !held, leader: r.lead.leader})
 	}
 	r.open = append(r.open, openFault{at: e.At, index: index})
 }

@@ -20,6 +20,9 @@ type Metrics struct {
 	// leader that is paused, or cut off and unaware of it, still believes:
 	// this measures beliefs, and availability measures service.
 	LeaderlessNS int64 `json:"leaderless_ns"`
+	// LongestLeaderlessNS is the longest of those stretches without a
+	// leader: the worst single outage, where LeaderlessNS adds them up.
+	LongestLeaderlessNS int64 `json:"longest_leaderless_ns"`
 	// StaleActs counts acts the resource accepted after it had accepted a
 	// higher generation.
 	StaleActs int64 `json:"stale_acts"`

@@ -13,12 +13,13 @@ import (
 // on the leader (the participant believing it leads the highest
 // generation; the lower ID of two in one) and on who is in service.
 const (
-	LeaderAtEnd         = "leader-at-end"
-	LeaderBy            = "leader-by"
-	NoLeaderChangeAfter = "no-leader-change-after"
-	MaxLeaderChanges    = "max-leader-changes"
-	MaxLeaderless       = "max-leaderless"
-	OutOfServiceAtEnd   = "out-of-service-at-end"
+	LeaderAtEnd          = "leader-at-end"
+	LeaderBy             = "leader-by"
+	NoLeaderChangeAfter  = "no-leader-change-after"
+	MaxLeaderChanges     = "max-leader-changes"
+	MaxLeaderless        = "max-leaderless"
+	MaxLeaderlessStretch = "max-leaderless-stretch"
+	OutOfServiceAtEnd    = "out-of-service-at-end"
 )
 
 // outcomes judges the expect section's outcomes as the events go by. It
@@ -111,7 +112,11 @@ func (o *outcomes) judge(rep *Report, end sim.Time) {
 	}
 	if b := e.MaxLeaderless; b != nil {
 		rep.Properties[MaxLeaderless] = PropertyResult{OK: m.LeaderlessNS <= int64(*b),
-			Detail: fmt.Sprintf("%v without a leader; the bound is %v", readable(m.LeaderlessNS), *b)}
+			Detail: fmt.Sprintf("%v without a leader in all; the bound is %v", readable(m.LeaderlessNS), *b)}
+	}
+	if b := e.MaxLeaderlessStretch; b != nil {
+		rep.Properties[MaxLeaderlessStretch] = PropertyResult{OK: m.LongestLeaderlessNS <= int64(*b),
+			Detail: fmt.Sprintf("at most %v without a leader at a stretch; the bound is %v", readable(m.LongestLeaderlessNS), *b)}
 	}
 	if want := e.OutOfServiceAtEnd; want != nil {
 		o.outOfService(rep, *want, end)
@@ -199,7 +204,8 @@ func expectedOutcomes(e sim.Expect) []string {
 	}{
 		{LeaderAtEnd, e.LeaderAtEnd != nil}, {LeaderBy, e.LeaderBy != nil},
 		{NoLeaderChangeAfter, e.NoLeaderChangeAfter != nil}, {MaxLeaderChanges, e.MaxLeaderChanges != nil},
-		{MaxLeaderless, e.MaxLeaderless != nil}, {OutOfServiceAtEnd, e.OutOfServiceAtEnd != nil},
+		{MaxLeaderless, e.MaxLeaderless != nil}, {MaxLeaderlessStretch, e.MaxLeaderlessStretch != nil},
+		{OutOfServiceAtEnd, e.OutOfServiceAtEnd != nil},
 	} {
 		if o.set {
 			out = append(out, o.name)

@@ -45,7 +45,7 @@ func (tc outcomeCase) run(t *testing.T) {
 	if !expected || rep.OK != tc.ok {
 		t.Fatalf("expected %v, report ok %v: a stated outcome must hold for the run to pass", rep.Expected, rep.OK)
 	}
-	if !tc.ok && len(rep.Violations()) == 0 && tc.property != properties.MaxLeaderChanges && tc.property != properties.MaxLeaderless {
+	if !tc.ok && len(rep.Violations()) == 0 && tc.property != properties.MaxLeaderChanges && tc.property != properties.MaxLeaderless && tc.property != properties.MaxLeaderlessStretch {
 		t.Fatalf("%s failed without a violation to replay", tc.property)
 	}
 }
@@ -118,12 +118,35 @@ func TestMaxLeaderChanges(t *testing.T) {
 func TestMaxLeaderless(t *testing.T) {
 	story := []sim.Event{lead(sec, "n1", 1), crash(10*sec, "n1"), lead(13*sec, "n2", 2)}
 	for _, tc := range []outcomeCase{
-		{name: "within", expect: sim.Expect{MaxLeaderless: ptr(3 * sec)}, story: story, ok: true, detail: "3s without a leader; the bound is 3s"},
-		{name: "beyond", expect: sim.Expect{MaxLeaderless: ptr(2 * sec)}, story: story, ok: false, detail: "3s without a leader; the bound is 2s"},
+		{name: "within", expect: sim.Expect{MaxLeaderless: ptr(3 * sec)}, story: story, ok: true, detail: "3s without a leader in all; the bound is 3s"},
+		{name: "beyond", expect: sim.Expect{MaxLeaderless: ptr(2 * sec)}, story: story, ok: false, detail: "3s without a leader in all; the bound is 2s"},
 	} {
 		tc.property = properties.MaxLeaderless
 		t.Run(tc.name, tc.run)
 	}
+}
+
+// TestMaxLeaderlessStretch bounds the worst single outage, where
+// max_leaderless adds them up: two outages of 1.5s each pass a 2s bound
+// on the stretch and fail it on the total.
+func TestMaxLeaderlessStretch(t *testing.T) {
+	story := []sim.Event{
+		lead(sec, "n1", 1), crash(10*sec, "n1"), lead(11500*ms, "n2", 2),
+		crash(20*sec, "n2"), lead(21500*ms, "n3", 3),
+	}
+	for _, tc := range []outcomeCase{
+		{name: "each outage within", expect: sim.Expect{MaxLeaderlessStretch: ptr(2 * sec)}, story: story, ok: true,
+			detail: "at most 1.5s without a leader at a stretch; the bound is 2s"},
+		{name: "an outage beyond", expect: sim.Expect{MaxLeaderlessStretch: ptr(sec)}, story: story, ok: false,
+			detail: "at most 1.5s without a leader at a stretch; the bound is 1s"},
+		{name: "an outage that lasts to the end", expect: sim.Expect{MaxLeaderlessStretch: ptr(2 * sec)},
+			story: []sim.Event{lead(sec, "n1", 1), crash(50*sec, "n1")}, ok: false, detail: "at most 10s without a leader"},
+	} {
+		tc.property = properties.MaxLeaderlessStretch
+		t.Run(tc.name, tc.run)
+	}
+	total := sim.Expect{MaxLeaderless: ptr(2 * sec)}
+	outcomeCase{name: "the total", expect: total, story: story, property: properties.MaxLeaderless, ok: false, detail: "3s without a leader in all"}.run(t)
 }
 
 func TestOutOfServiceAtEnd(t *testing.T) {

@@ -158,8 +158,7 @@ func (s *Suite) Report(res sim.Result) *Report {
 // times they measure.
 func (s *Suite) leadershipReport(rep *Report, end sim.Time) {
 	l := s.leadership
-	rep.Leadership, rep.Metrics.SplitBrainNS, rep.Metrics.LeaderlessNS = l.finish(end)
-	rep.Leadership = nonNil(rep.Leadership)
+	rep.Leadership = nonNil(l.finish(end, &rep.Metrics))
 	rep.LeadershipCount = l.count
 	if l.leader != sim.NoNode {
 		rep.LeaderAtEnd = &LeaderAt{Node: s.roster.Name(l.leader), Gen: l.gen[l.leader], SinceNS: int64(l.since[l.leader])}

@@ -45,23 +45,19 @@ func readable(ns int64) time.Duration {
 	return d.Round(time.Microsecond)
 }
 
-// roles shows what a fault's roles resolved to, briefly where the fault's
-// own text names the node: "crash n3" with "leader=n3" reads "crash n3
-// (leader)".
+// roles shows what a fault's roles resolved to: briefly where the fault
+// names one node and a role became it ("crash n3" with "leader=n3" reads
+// "crash n3 (leader)"), in full where it names several ("partition halves
+// [n4 n2] [n3 n1 n5] (leader=n2)").
 func roles(fault, role string) string {
 	if role == "" {
 		return fault
 	}
-	words := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(fault))
-	var parts []string
-	for _, part := range strings.Split(role, ", ") {
-		name, node, _ := strings.Cut(part, "=")
-		if slices.Contains(words, node) {
-			part = name
-		}
-		parts = append(parts, part)
+	words := strings.Fields(fault)
+	if len(words) == 2 && role == strings.SplitN(role, "=", 2)[0]+"="+words[1] {
+		return fault + " (" + strings.SplitN(role, "=", 2)[0] + ")"
 	}
-	return fault + " (" + strings.Join(parts, ", ") + ")"
+	return fault + " (" + role + ")"
 }
 
 func plural(n int64, one, many string) string {
@@ -83,8 +79,12 @@ func (r *Report) writeLeaders(w io.Writer) {
 	if l := r.LeaderAtEnd; l != nil {
 		end = fmt.Sprintf("%s leads gen %d at the end", l.Node, l.Gen)
 	}
-	fmt.Fprintf(w, "leaders     first at %v, %s after it; %s; %v without a leader\n",
-		readable(m.FirstLeaderNS), plural(m.LeaderChanges, "change", "changes"), end, readable(m.LeaderlessNS))
+	without := fmt.Sprintf("%v without a leader", readable(m.LeaderlessNS))
+	if m.LongestLeaderlessNS != m.LeaderlessNS {
+		without += fmt.Sprintf(" (at most %v at a stretch)", readable(m.LongestLeaderlessNS))
+	}
+	fmt.Fprintf(w, "leaders     first at %v, %s after it; %s; %s\n",
+		readable(m.FirstLeaderNS), plural(m.LeaderChanges, "change", "changes"), end, without)
 	for i, l := range r.Leadership {
 		if i == maxLeadershipLines {
 			fmt.Fprintf(w, "            ... %d more (see -json)\n", r.LeadershipCount-int64(i))

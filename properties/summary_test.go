@@ -22,6 +22,7 @@ func TestSummary(t *testing.T) {
 		sim.Event{At: sim.Time(11 * sec), Kind: sim.KindFaultSkipped, Tag: "crash leader: no participant believes it leads"},
 		lead(12*sec, "n2", 2),
 		appliedIssued(12*sec+2*ms, 12*sec, "n2", 2, accepted),
+		sim.Event{At: sim.Time(20 * sec), Kind: sim.KindPartition, Tag: "halves [n2 n1] [n3 n4 n5]", Role: "leader=n2"},
 	)
 	var b strings.Builder
 	s.Report(sim.Result{End: sim.Time(60 * sec)}).WriteSummary(&b)
@@ -31,9 +32,10 @@ func TestSummary(t *testing.T) {
 		"            1s n1 leads gen 1, until 10s (crash)\n",
 		"            12s n2 leads gen 2, to the end\n",
 		"faults      crash n1 (leader) at 10s: new leader after 2s; an act issued after it accepted after 2.002s\n",
+		"            partition halves [n2 n1] [n3 n4 n5] (leader=n2) at 20s: no new leader; no act issued after it was accepted\n",
 		"skipped     crash leader: no participant believes it leads at 11s\n",
 		"  ok   * leader-at-end: at the end n2 leads generation 2 (since 12s); expected one of n2\n",
-		"  FAIL * max-leaderless: 2s without a leader; the bound is 1s\n",
+		"  FAIL * max-leaderless: 2s without a leader in all; the bound is 1s\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out)

@@ -157,7 +157,8 @@
 //	  leader_by: {at: 10s, among: [n1, n2, n3]}   # at 10s one of these leads
 //	  no_leader_change_after: 25s          # no new leadership belief after 25s
 //	  max_leader_changes: 1                # Lead events after the first
-//	  max_leaderless: 3s                   # time without a leader after the first
+//	  max_leaderless: 3s                   # time without a leader after the first, in all
+//	  max_leaderless_stretch: 2s           # the longest single stretch of it
 //	  out_of_service_at_end: [n1, n2]      # exactly these: crashed, not booted,
 //	                                       # or downed by their protocol
 //	limits: {max_events: 100000000, max_in_flight: 1000000, max_at_instant: 1000000}

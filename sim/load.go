@@ -174,6 +174,7 @@ func (s *Scenario) Clone() *Scenario {
 	c.Expect.NoLeaderChangeAfter = clonePtr(s.Expect.NoLeaderChangeAfter)
 	c.Expect.MaxLeaderChanges = clonePtr(s.Expect.MaxLeaderChanges)
 	c.Expect.MaxLeaderless = clonePtr(s.Expect.MaxLeaderless)
+	c.Expect.MaxLeaderlessStretch = clonePtr(s.Expect.MaxLeaderlessStretch)
 	if out := s.Expect.OutOfServiceAtEnd; out != nil {
 		list := slices.Clone(*out)
 		c.Expect.OutOfServiceAtEnd = &list

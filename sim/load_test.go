@@ -214,6 +214,8 @@ var malformed = []struct {
 		field: "expect.max_leader_changes", line: 7, msg: "want a whole number, got 1.5"},
 	{name: "a negative leaderless bound", yaml: fiveNodes + "expect:\n  max_leaderless: -2s\n",
 		field: "expect.max_leaderless", line: 7, msg: "must not be negative, got -2s"},
+	{name: "a negative leaderless stretch", yaml: fiveNodes + "expect:\n  max_leaderless_stretch: -2s\n",
+		field: "expect.max_leaderless_stretch", line: 7, msg: "must not be negative, got -2s"},
 	{name: "a service out of service", yaml: fiveNodes + "expect:\n  out_of_service_at_end: [coord]\n",
 		services: []string{"coord"},
 		field:    "expect.out_of_service_at_end[0]", line: 7, msg: `"coord" is not a participant`},
@@ -387,6 +389,7 @@ expect:
   no_leader_change_after: 40s
   max_leader_changes: 3
   max_leaderless: 2s
+  max_leaderless_stretch: 1s
   out_of_service_at_end: []
 limits:
   max_events: 1000000

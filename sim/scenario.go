@@ -164,8 +164,12 @@ type Expect struct {
 	// MaxLeaderChanges bounds the leader changes: Lead events after the
 	// first of the run.
 	MaxLeaderChanges *int64 `yaml:"max_leader_changes,omitempty"`
-	// MaxLeaderless bounds the time without a leader after the first one.
+	// MaxLeaderless bounds the time without a leader after the first one,
+	// all stretches added up (the metric leaderless_ns).
 	MaxLeaderless *time.Duration `yaml:"max_leaderless,omitempty"`
+	// MaxLeaderlessStretch bounds the longest single stretch without a
+	// leader (the metric longest_leaderless_ns): the worst outage.
+	MaxLeaderlessStretch *time.Duration `yaml:"max_leaderless_stretch,omitempty"`
 	// OutOfServiceAtEnd is exactly the participants out of service when
 	// the run ends: crashed, not booted, or taken out of service by their
 	// protocol (an SBR member that downed itself). [] says none.

@@ -49,6 +49,7 @@ func (v *validator) outcomes(e Expect) {
 		v.add("expect.max_leader_changes", "must not be negative, got %d", *n)
 	}
 	v.nonNegative("expect.max_leaderless", e.MaxLeaderless)
+	v.nonNegative("expect.max_leaderless_stretch", e.MaxLeaderlessStretch)
 	if out := e.OutOfServiceAtEnd; out != nil {
 		v.participants("expect.out_of_service_at_end", *out, 0)
 	}

@@ -29,6 +29,9 @@ func (v *validator) faults() {
 // the span.
 func (v *validator) span(field string, s Span, lo, hi time.Duration, outside string) {
 	switch {
+	case s.Min > s.Max && s.Max == 0:
+		// Span{Min: d} from Go: a fixed time is Fixed(d).
+		v.add(field, "the range %v runs backwards: for one time, give both ends (sim.Fixed(%v) in Go)", s, s.Min)
 	case s.Min > s.Max:
 		v.add(field, "the range %v runs backwards: write the earlier end first", s)
 	case s.Min < lo || s.Max > hi:

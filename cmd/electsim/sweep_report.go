@@ -173,8 +173,8 @@ func printSweep(w io.Writer, opts *sweepOptions, pl *sweepPlan, rep *sweepReport
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	fmt.Fprintf(w, "scenario    %s: %d configurations x %d seeds (%s), %d runs\n",
-		rep.Scenario, len(pl.configs), len(pl.seeds), opts.seeds.text, pl.runs())
+	fmt.Fprintf(w, "scenario    %s: %s x %s (%s), %s\n", rep.Scenario, plural(len(pl.configs), "configuration", "configurations"),
+		plural(len(pl.seeds), "seed", "seeds"), opts.seeds.text, plural(pl.runs(), "run", "runs"))
 	if fixed := fixedSets(pl.axes); fixed != "" {
 		fmt.Fprintf(w, "set         %s\n", fixed)
 	}
@@ -338,4 +338,11 @@ func drawSweep(w io.Writer, format, seeds string, rep *sweepReport) error {
 	}
 	chart := plots.Availability(configs, fmt.Sprintf("%s, seeds %s: availability of each run", rep.Scenario, seeds))
 	return chart.Render(w, format)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
