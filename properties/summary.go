@@ -100,27 +100,26 @@ func (r *Report) writeLeaders(w io.Writer) {
 
 // writeFaults lists each fault with what it cost, and the skipped ones.
 func (r *Report) writeFaults(w io.Writer) {
-	for i, rec := range r.Recoveries {
-		label := "faults"
+	writeList(w, "faults", len(r.Recoveries), func(i int) string {
+		rec := r.Recoveries[i]
+		return fmt.Sprintf("%s at %v: %s; %s", roles(rec.Fault, rec.Role), readable(rec.AtNS), newLeader(rec), recovered(rec))
+	})
+	writeList(w, "skipped", len(r.Skipped), func(i int) string {
+		return fmt.Sprintf("%s at %v", r.Skipped[i].Fault, readable(r.Skipped[i].AtNS))
+	})
+}
+
+// writeList writes up to maxFaultLines lines under a label, then how many
+// more -json has.
+func writeList(w io.Writer, label string, n int, line func(i int) string) {
+	for i := range min(n, maxFaultLines) {
 		if i > 0 {
 			label = ""
 		}
-		if i == maxFaultLines {
-			fmt.Fprintf(w, "            ... %d more faults (see -json)\n", len(r.Recoveries)-i)
-			break
-		}
-		fmt.Fprintf(w, "%-11s %s at %v: %s; %s\n", label, roles(rec.Fault, rec.Role), readable(rec.AtNS), newLeader(rec), recovered(rec))
+		fmt.Fprintf(w, "%-11s %s\n", label, line(i))
 	}
-	for i, s := range r.Skipped {
-		label := "skipped"
-		if i > 0 {
-			label = ""
-		}
-		if i == maxFaultLines {
-			fmt.Fprintf(w, "            ... %d more skipped (see -json)\n", len(r.Skipped)-i)
-			break
-		}
-		fmt.Fprintf(w, "%-11s %s at %v\n", label, s.Fault, readable(s.AtNS))
+	if n > maxFaultLines {
+		fmt.Fprintf(w, "            ... %d more (see -json)\n", n-maxFaultLines)
 	}
 }
 
