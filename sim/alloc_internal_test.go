@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ func (p *pinger) Start(env Env) {
 }
 
 func (p *pinger) Fire(Timer) {
+	p.env.Storage().PutUint64("pinged", 1) // a write, which a disk makes the pings wait for
 	for _, peer := range p.env.Peers() {
 		if peer != p.env.ID() {
 			p.env.Send(peer, pingMsg{})
@@ -35,12 +37,20 @@ func (p *pinger) Deliver(NodeID, Message) {}
 // TestSteadyStateAllocatesNothing holds the kernel to DESIGN.md's budget:
 // once a run has warmed up (queue and timer slices at their size), events
 // cost no allocation, with drifting clocks, a latency model, loss, a
-// leader acting on the resource and an observer attached.
+// leader acting on the resource and an observer attached; with or without
+// disks that hold messages for writes.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
+	for _, disk := range []Disk{{}, {Latency: &network.Latency{Dist: "uniform", Min: time.Millisecond, Max: 3 * time.Millisecond}}} {
+		t.Run(fmt.Sprintf("disk %v", disk.Latency != nil), func(t *testing.T) { steadyStateAllocatesNothing(t, disk) })
+	}
+}
+
+func steadyStateAllocatesNothing(t *testing.T, disk Disk) {
 	scn := &Scenario{
 		Name: "alloc", Nodes: 5, Duration: time.Hour, Protocol: ProtocolSpec{Name: "ping"},
 		Network: NetworkSpec{Latency: network.Latency{Dist: "lognormal", Median: 2 * time.Millisecond, Sigma: 0.5}, Loss: 0.01},
 		Clocks:  Clocks{RandomDriftPPM: 200},
+		Disk:    disk,
 	}
 	s, err := New(scn, Protocol{Name: "ping", New: func(NodeID, string) Node { return &pinger{} }}, 1)
 	if err != nil {

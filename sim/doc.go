@@ -69,6 +69,15 @@
 // sweep's seeds. A node with a boot time is down until then: messages to
 // it are lost, and it starts with a boot event.
 //
+// # Disks
+//
+// With a disk section, a node's durable writes take time: the writes of one
+// handler are one batch, which becomes durable a latency (from the node's
+// own stream) after the batches before it; every message the node sends
+// while a batch is unfinished waits for it, as etcd-io/raft's Ready
+// contract has a node persist before it sends; a crash before then undoes
+// the writes and loses the messages. See Disk.
+//
 // # The trace
 //
 // Every step is an Event (see Kind) given to the run's observers as it
@@ -118,6 +127,10 @@
 //	    n2: {drift_ppm: 500, offset: -3s}
 //	resource:
 //	  fencing: none          # or generation
+//	disk:                    # durable writes take time (default: none)
+//	  latency: {dist: uniform, min: 1ms, max: 10ms}  # every node's
+//	  nodes:
+//	    n1: {dist: constant, value: 20ms}
 //	boot:                    # nodes that start late, down until then
 //	  n5: 2s..4s             # a time, or a range drawn per seed
 //	faults:

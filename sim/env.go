@@ -26,6 +26,7 @@ func (e *nodeEnv) StopTimer(id TimerID)       { e.sim.stopTimer(e.n, id) }
 func (e *nodeEnv) Lead(gen Generation)        { e.sim.lead(e.n, gen) }
 func (e *nodeEnv) StepDown()                  { e.sim.stepDown(e.n) }
 func (e *nodeEnv) OutOfService(reason string) { e.sim.outOfService(e.n, reason) }
+func (e *nodeEnv) Commit(act ActRef)          { e.sim.commit(e.n, act) }
 func (e *nodeEnv) Mono() time.Duration        { return e.n.clock.Mono(int64(e.sim.now)) }
 func (e *nodeEnv) Wall() time.Time            { return WallEpoch.Add(e.n.clock.Wall(int64(e.sim.now))) }
 func (e *nodeEnv) Service(name string) NodeID { return e.sim.service(name) }

@@ -12,7 +12,7 @@ const (
 	KindDeliver                      // Node received Msg from Peer; Value is the true time Peer sent it
 	KindDrop                         // a message from Node to Peer was lost; Tag says why
 	KindTimer                        // Node's timer (Timer, Tag) fired
-	KindCrash                        // Node crashed: volatile state and timers gone
+	KindCrash                        // Node crashed: volatile state, timers and writes not yet durable gone
 	KindRestart                      // Node restarted from its storage
 	KindPause                        // Node's process was paused for Value ns
 	KindResume                       // Node's process resumed
@@ -24,12 +24,14 @@ const (
 	KindLink                         // a link's settings changed; Tag describes it
 	KindLead                         // Node believes it leads Gen
 	KindStepDown                     // Node no longer believes it leads Gen
-	KindActIssued                    // Node acted in Gen; the act goes to the resource
+	KindActIssued                    // Node acted in Gen (act number Value); the act goes to the resource, or is proposed (Tag "proposed")
 	KindActWithheld                  // Node's MayAct(Gen) refused an act that was due
-	KindActApplied                   // the resource (Node) applied Peer's act in Gen: Accepted or not; Value is when Peer issued it
+	KindActApplied                   // the resource (Node) applied Peer's act in Gen: Accepted or not; Value is when the act left for it
 	KindFaultSkipped                 // a fault named a role nobody held then; Tag says which fault and why
 	KindBoot                         // Node started late, as the scenario's boot section says
 	KindOutOfService                 // Node took itself out of service (Env.OutOfService); Tag says why
+	KindDiskWrite                    // Node began a batch of durable writes, durable after Value ns
+	KindActCommitted                 // Node committed Peer's act number Value, of Gen: it goes to the resource
 )
 
 var kindNames = [...]string{
@@ -39,6 +41,7 @@ var kindNames = [...]string{
 	KindHeal: "heal", KindLink: "link", KindLead: "lead", KindStepDown: "step-down",
 	KindActIssued: "act", KindActWithheld: "act-withheld", KindActApplied: "act-applied",
 	KindFaultSkipped: "fault-skipped", KindBoot: "boot", KindOutOfService: "out-of-service",
+	KindDiskWrite: "disk-write", KindActCommitted: "act-committed",
 }
 
 func (k Kind) String() string {

@@ -42,8 +42,14 @@ func eventDetail(r *Roster, e *Event) string {
 		return fmt.Sprintf("-> %s  %s  lost: %s", r.Name(e.Peer), describeMessage(e.Msg), e.Tag)
 	case KindTimer:
 		return e.Tag
-	case KindLead, KindStepDown, KindActIssued, KindActWithheld:
+	case KindLead, KindStepDown, KindActWithheld:
 		return fmt.Sprintf("gen %d", e.Gen)
+	case KindActIssued:
+		return strings.TrimSpace(fmt.Sprintf("gen %d, act %d %s", e.Gen, e.Value, e.Tag))
+	case KindActCommitted:
+		return fmt.Sprintf("%s's act %d in gen %d", r.Name(e.Peer), e.Value, e.Gen)
+	case KindDiskWrite:
+		return fmt.Sprintf("durable after %v", time.Duration(e.Value))
 	case KindActApplied:
 		verdict := "rejected"
 		if e.Accepted {

@@ -92,6 +92,13 @@ func drawScenario(t *rapid.T, protocol sim.ProtocolSpec) *sim.Scenario {
 	}
 	s.Faults = drawFaults(t, nodes, duration)
 	s.Boot = drawBoot(t, nodes, duration)
+	if rapid.Bool().Draw(t, "disk") {
+		l := drawLatency(t)
+		s.Disk.Latency = &l
+		if rapid.Bool().Draw(t, "a disk of its own") {
+			s.Disk.Nodes = map[string]network.Latency{"n1": network.Uniform(0, 20*time.Millisecond)}
+		}
+	}
 	if rapid.Bool().Draw(t, "nemesis") {
 		s.Nemesis = &sim.Nemesis{
 			Interval: time.Duration(rapid.IntRange(20, 500).Draw(t, "nemesis interval ms")) * time.Millisecond,

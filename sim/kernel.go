@@ -25,6 +25,9 @@ type Sim struct {
 	skipped     []bool
 	lastCrashed NodeID // for RoleCrashed
 	sentAt      Time   // when the message being delivered was sent
+	handler     uint64 // counts node handler calls: a disk batch is one's writes
+	acts        uint64 // acts issued so far: the last ActRef.ID
+	committed   uint64 // the highest act ID committed
 
 	queue     queue
 	seq       uint64
@@ -185,6 +188,8 @@ func (s *Sim) step(it *item) {
 		s.resume(s.nodes[it.node], it.ref)
 	case itemBoot:
 		s.bootLate(s.nodes[it.node])
+	case itemSend:
+		s.release(it)
 	}
 }
 
@@ -211,11 +216,20 @@ func (s *Sim) publish(e Event) {
 	}
 }
 
-// send puts a message on the wire; the network decides its fate.
+// send is a node's Env.Send: the message leaves now, or once the node's
+// unfinished writes are durable.
 func (s *Sim) send(from, to NodeID, m Message) {
 	if to <= 0 || int(to) >= len(s.nodes) {
 		panic(fmt.Sprintf("%s sent %T to node %d, which does not exist", s.roster.Name(from), m, to))
 	}
+	if s.holdForDisk(s.nodes[from], to, m) {
+		return
+	}
+	s.transmit(from, to, m)
+}
+
+// transmit puts a message on the wire; the network decides its fate.
+func (s *Sim) transmit(from, to NodeID, m Message) {
 	s.publish(Event{Kind: KindSend, Node: from, Peer: to, Msg: m})
 	if !s.net.Reachable(index(from), index(to)) {
 		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropPartition, Msg: m})
@@ -264,6 +278,7 @@ func (s *Sim) drop(it *item, reason string) {
 func (s *Sim) deliver(n *nodeState, it *item) {
 	s.sentAt = Time(it.ref)
 	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: it.from, Msg: it.msg, Value: int64(it.ref)})
+	s.handlerStarts()
 	n.impl.Deliver(it.from, it.msg)
 }
 
@@ -300,21 +315,24 @@ func (e *PanicError) Error() string {
 
 // nodeState is the kernel's side of one node.
 type nodeState struct {
-	id        NodeID
-	name      string
-	impl      Node
-	guard     ActGuard
-	env       *nodeEnv
-	clock     clock.Clock
-	baseDrift int64 // the drift the scenario gave it, for drift resets
-	storage   *Storage
-	rng       *rand.Rand // protocol stream: Env.Rand
-	work      *rand.Rand // workload stream: act jitter
+	id         NodeID
+	name       string
+	impl       Node
+	guard      ActGuard
+	replicator Replicator
+	env        *nodeEnv
+	clock      clock.Clock
+	baseDrift  int64 // the drift the scenario gave it, for drift resets
+	storage    *Storage
+	rng        *rand.Rand // protocol stream: Env.Rand
+	work       *rand.Rand // workload stream: act jitter
 
 	up           bool
 	outOfService bool
 	paused       bool
 	pauseEpoch   uint64
+	incarnation  uint64 // counts crashes: a message its disk held dies with one
+	disk         nodeDisk
 	held         []item // arrivals and expiries while paused, in order
 	timers       []timerSlot
 
@@ -333,8 +351,12 @@ func buildNodes(s *Sim) []*nodeState {
 			clock: nodeClock(s.scenario, name, newStream(s.seed, streamClock, int(id), 0)),
 			rng:   newStream(s.seed, streamProtocol, int(id), 0),
 			work:  newStream(s.seed, streamWorkload, int(id), 0),
+			disk:  buildDisk(s.scenario, name, s.seed, id),
 		}
 		n.baseDrift = n.clock.DriftPPB()
+		if n.disk.latency != nil {
+			n.storage.write = func() Time { return s.diskWrite(n) }
+		}
 		nodes[id] = n
 	}
 	return nodes

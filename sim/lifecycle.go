@@ -12,7 +12,9 @@ func (s *Sim) startNode(n *nodeState) {
 		n.impl = s.protocol.New(n.id, n.name)
 	}
 	n.guard, _ = n.impl.(ActGuard)
+	n.replicator, _ = n.impl.(Replicator)
 	n.env = &nodeEnv{sim: s, n: n}
+	s.handlerStarts()
 	n.impl.Start(n.env)
 }
 
@@ -26,6 +28,9 @@ func (s *Sim) crash(n *nodeState, role string) {
 	if n.leading {
 		e.Gen = n.gen // the belief the crash ends
 	}
+	if lost := n.storage.lose(s.now); lost > 0 {
+		e.Tag = "lost writes not yet durable"
+	}
 	s.publish(e)
 	s.lastCrashed = n.id
 	for i := range n.held {
@@ -35,9 +40,11 @@ func (s *Sim) crash(n *nodeState, role string) {
 	}
 	clear(n.held)
 	clear(n.timers)
+	disk := n.disk
+	disk.until = min(disk.until, s.now) // what was not yet written never will be
 	*n = nodeState{
 		id: n.id, name: n.name, clock: n.clock, baseDrift: n.baseDrift, storage: n.storage, rng: n.rng, work: n.work,
-		held: n.held[:0], timers: n.timers[:0], pauseEpoch: n.pauseEpoch,
+		held: n.held[:0], timers: n.timers[:0], pauseEpoch: n.pauseEpoch, incarnation: n.incarnation + 1, disk: disk,
 	}
 }
 
@@ -73,11 +80,16 @@ func (s *Sim) resume(n *nodeState, epoch uint64) {
 	// while it is replayed.
 	for i := 0; i < len(n.held) && n.up; i++ {
 		it := &n.held[i]
-		if it.kind == itemDeliver {
+		switch {
+		case it.kind == itemDeliver:
 			s.inFlight--
 			s.deliver(n, it)
-		} else if slot := n.timer(TimerID(it.ref)); slot != nil {
-			s.fire(n, slot)
+		case it.kind == itemSend:
+			s.transmit(n.id, it.from, it.msg)
+		default:
+			if slot := n.timer(TimerID(it.ref)); slot != nil {
+				s.fire(n, slot)
+			}
 		}
 	}
 	clear(n.held)
@@ -141,14 +153,22 @@ func (s *Sim) bootLate(n *nodeState) {
 func (s *Sim) act(n *nodeState) {
 	n.actTimer = 0
 	gen := n.gen
-	if n.guard != nil && !n.guard.MayAct(gen) {
+	s.handlerStarts()
+	switch {
+	case n.guard != nil && !n.guard.MayAct(gen):
 		s.publish(Event{Kind: KindActWithheld, Node: n.id, Gen: gen})
-	} else {
-		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen})
+	case n.replicator != nil && n.replicator.Replicates(gen):
+		s.acts++
+		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen, Value: int64(s.acts), Tag: ActProposed})
+		n.replicator.Propose(ActRef{ID: s.acts, Gen: gen, By: n.id})
+	default:
+		s.acts++
+		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen, Value: int64(s.acts)})
 		if a, ok := n.actMsg.(Act); !ok || a.Gen != gen {
-			n.actMsg = Act{Gen: gen}
+			n.actMsg = Act{Gen: gen, By: n.id}
 		}
-		s.send(n.id, s.roster.Resource(), n.actMsg)
+		// The workload's act is no protocol message: no disk holds it.
+		s.transmit(n.id, s.roster.Resource(), n.actMsg)
 	}
 	if n.leading && n.actTimer == 0 {
 		n.actTimer = s.setTimer(n, s.actInterval(n), "act", true)
@@ -164,9 +184,27 @@ func (s *Sim) actInterval(n *nodeState) time.Duration {
 	return w.ActEvery + time.Duration(spread*float64(w.ActEvery))
 }
 
-// Act is the message an act sends to the resource.
+// ActProposed tags an issued act that a Replicator took as a proposal.
+const ActProposed = "proposed"
+
+// Act is the message an act sends to the resource: the act of By in Gen,
+// sent by By itself or, once committed, by the node that committed it.
 type Act struct {
 	Gen Generation
+	By  NodeID
+}
+
+// commit sends a committed act to the resource from the committing node,
+// once per act: committed acts reach it in the order they were issued
+// (Raft's log order), so an act numbered no higher than the last one
+// committed was committed before.
+func (s *Sim) commit(n *nodeState, act ActRef) {
+	if act.ID <= s.committed {
+		return
+	}
+	s.committed = act.ID
+	s.publish(Event{Kind: KindActCommitted, Node: n.id, Peer: act.By, Gen: act.Gen, Value: int64(act.ID)})
+	s.transmit(n.id, s.roster.Resource(), Act{Gen: act.Gen, By: act.By})
 }
 
 func durationOf(ns int64) time.Duration { return time.Duration(ns) }

@@ -163,6 +163,8 @@ func (s *Scenario) Clone() *Scenario {
 	c.Network.Links = slices.Clone(s.Network.Links)
 	c.Clocks.Nodes = cloneMap(s.Clocks.Nodes)
 	c.Boot = cloneMap(s.Boot)
+	c.Disk.Latency = clonePtr(s.Disk.Latency)
+	c.Disk.Nodes = cloneMap(s.Disk.Nodes)
 	c.Faults = slices.Clone(s.Faults)
 	c.Expect.Properties = slices.Clone(s.Expect.Properties)
 	c.Expect.MaxSplitBrain = clonePtr(s.Expect.MaxSplitBrain)

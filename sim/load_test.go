@@ -106,6 +106,14 @@ var malformed = []struct {
 	{name: "link to itself", yaml: fiveNodes + "network:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
 		field: "network.links[0].to", line: 8, msg: "got n1 to itself"},
 
+	// Validation: disks.
+	{name: "a disk of an unknown node", yaml: fiveNodes + "disk:\n  nodes:\n    n9: {dist: constant, value: 1ms}\n",
+		field: "disk.nodes.n9", line: 8, msg: `unknown node "n9"`},
+	{name: "a disk that writes before it is asked", yaml: fiveNodes + "disk:\n  latency: {dist: constant, value: -1ms}\n",
+		field: "disk.latency.value", line: 7, msg: "latency must not be negative"},
+	{name: "a disk latency with no distribution", yaml: fiveNodes + "disk:\n  latency: 5ms\n",
+		field: "disk.latency", line: 7, msg: "mapping is expected"},
+
 	// Validation: clocks.
 	{name: "drift beyond bound", yaml: fiveNodes + "clocks:\n  drift_ppm: 600000\n",
 		field: "clocks.drift_ppm", line: 7, msg: "drift 600000 ppm is outside ±500000 ppm"},
@@ -323,6 +331,10 @@ resource:
 boot:
   n5: 1s..2s
   coord: 500ms
+disk:
+  latency: {dist: uniform, min: 1ms, max: 10ms}
+  nodes:
+    n1: {dist: constant, value: 20ms}
 faults:
   - at: 5s
     partition:

@@ -55,6 +55,28 @@ type ActGuard interface {
 	MayAct(gen Generation) bool
 }
 
+// ActRef names one act: its number in the run (1, 2, ... in the order acts
+// are issued), the generation it was issued in and the node that issued
+// it. A Replicator keeps it with the act's log entry and hands it back to
+// Env.Commit.
+type ActRef struct {
+	ID  uint64
+	Gen Generation
+	By  NodeID
+}
+
+// Replicator is implemented by a node that replicates each act before it
+// takes effect, as Raft commits a log entry: the act is a proposal, and
+// reaches the resource only once the node calls Env.Commit for it.
+type Replicator interface {
+	// Replicates reports whether an act in gen due now is to be proposed;
+	// false sends it to the resource at once (replication is off, or the
+	// act is a read the node serves on its lease).
+	Replicates(gen Generation) bool
+	// Propose takes the act as a proposal: the node appends it to its log.
+	Propose(act ActRef)
+}
+
 // Env is everything a node may touch. It is valid from Start until the node
 // crashes; calls are only made from within Start, Deliver, Fire or MayAct.
 type Env interface {
@@ -92,6 +114,10 @@ type Env interface {
 	Lead(gen Generation)
 	// StepDown ends the belief; a no-op when the node does not lead.
 	StepDown()
+	// Commit says an act a Replicator proposed is committed: it goes from
+	// this node to the resource. An act committed again (a new leader
+	// re-applying what the old one had) takes effect once.
+	Commit(act ActRef)
 	// OutOfService says this node has taken itself out of service, as an
 	// SBR member that downs itself does: it ends any leadership belief,
 	// and the node may not lead again until a crash and restart bring a

@@ -9,6 +9,7 @@ const (
 	itemFault                       // a scripted fault (ref: index)
 	itemResume                      // node's pause ends (ref: pause epoch)
 	itemBoot                        // node starts late
+	itemSend                        // node sends msg to from, its disk done (ref: incarnation)
 )
 
 // item is one entry of the event queue. Items are values in one slice, so

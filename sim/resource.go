@@ -24,10 +24,14 @@ func (r *resourceNode) Start(env Env) {
 	r.owner = NodeID(env.Storage().Uint64(storeOwner))
 }
 
-func (r *resourceNode) Deliver(from NodeID, m Message) {
+func (r *resourceNode) Deliver(sender NodeID, m Message) {
 	act, ok := m.(Act)
 	if !ok {
 		return // only acts mean anything to the resource
+	}
+	from := act.By // the node whose act it is, whoever sent it
+	if from == NoNode {
+		from = sender
 	}
 	accepted := !r.fenced || act.Gen >= r.highest
 	tag := ""

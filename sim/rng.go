@@ -12,6 +12,7 @@ const (
 	streamClock    = "clock"    // one per node: random drift and offset
 	streamProtocol = "protocol" // one per node: Env.Rand
 	streamWorkload = "workload" // the act workload
+	streamDisk     = "disk"     // one per node: its writes' latencies
 )
 
 // The faults stream's parts (its first index): the nemesis and random

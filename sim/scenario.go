@@ -28,6 +28,7 @@ type Scenario struct {
 	// Boot starts nodes later than t=0: until its time a node is down, as
 	// if crashed, and messages to it are lost. A node not listed boots at 0.
 	Boot     map[string]Span `yaml:"boot,omitempty"`
+	Disk     Disk            `yaml:"disk,omitempty"`
 	Resource ResourceSpec    `yaml:"resource,omitempty"`
 	Faults   []Fault         `yaml:"faults,omitempty"`
 	Nemesis  *Nemesis        `yaml:"nemesis,omitempty"`

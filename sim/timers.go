@@ -79,6 +79,7 @@ func (s *Sim) fire(n *nodeState, slot *timerSlot) {
 		return
 	}
 	s.publish(Event{Kind: KindTimer, Node: n.id, Timer: t.ID, Tag: t.Tag})
+	s.handlerStarts()
 	n.impl.Fire(t)
 }
 

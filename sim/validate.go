@@ -42,6 +42,7 @@ func (s *Scenario) Validate(services []string) error {
 	v.top()
 	v.workload()
 	v.network()
+	v.disk()
 	v.clocks()
 	v.boot()
 	v.faults()
@@ -203,6 +204,18 @@ func (v *validator) describeNodes() string {
 	}
 	names = append(names, v.roster.Names()[v.roster.Participants():]...)
 	return strings.Join(names, ", ")
+}
+
+// disk checks the write latencies: known nodes, valid distributions.
+func (v *validator) disk() {
+	d := v.s.Disk
+	if d.Latency != nil {
+		v.fieldErr("disk.latency", d.Latency.Validate())
+	}
+	for _, name := range sortedKeys(d.Nodes) {
+		v.node("disk.nodes."+name, name)
+		v.fieldErr("disk.nodes."+name, d.Nodes[name].Validate())
+	}
 }
 
 func (v *validator) clocks() {

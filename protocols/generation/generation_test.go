@@ -279,6 +279,7 @@ func (e *fakeEnv) Storage() *sim.Storage           { return e.storage }
 func (e *fakeEnv) Logf(format string, args ...any) {}
 func (e *fakeEnv) Lead(gen sim.Generation)         { e.leading = gen }
 func (e *fakeEnv) OutOfService(string)             { e.leading = 0 }
+func (e *fakeEnv) Commit(sim.ActRef)               {}
 func (e *fakeEnv) StepDown()                       { e.leading = 0 }
 func (e *fakeEnv) StopTimer(id sim.TimerID)        { delete(e.timers, id) }
 

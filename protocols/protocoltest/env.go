@@ -37,6 +37,8 @@ type Env struct {
 	// OutOfServiceReason holds the reason the node gave when it took
 	// itself out of service, or "" while it is in service.
 	OutOfServiceReason string
+	// Commits are the acts the node committed, in order.
+	Commits []sim.ActRef
 
 	timers  map[sim.TimerID]timer
 	next    sim.TimerID
@@ -79,6 +81,9 @@ func (e *Env) Rand() *rand.Rand        { return e.rng }
 func (e *Env) Storage() *sim.Storage   { return e.storage }
 func (e *Env) Lead(gen sim.Generation) { e.Leading, e.Gen = true, gen }
 func (e *Env) StepDown()               { e.Leading = false }
+
+// Commit records a committed act.
+func (e *Env) Commit(act sim.ActRef) { e.Commits = append(e.Commits, act) }
 
 // OutOfService records that the node took itself out of service; as in
 // the kernel, it ends the leadership belief too.
