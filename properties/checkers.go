@@ -6,6 +6,9 @@
 //   - single-leader-per-generation: no generation has acts from two
 //     different nodes (the mission's property);
 //   - single-belief-per-generation: the same over Lead beliefs (stricter);
+//   - single-commit-per-generation: the same over committed acts, by the
+//     node that proposed them, for a protocol that commits (Raft with
+//     commit on): what a Raft user means by two leaders in one term;
 //   - fenced-resource: the resource's accepted acts never go back in
 //     generation;
 //   - liveness: an act is accepted within a bound after the last fault.
@@ -42,11 +45,12 @@ import (
 const (
 	SingleLeader   = "single-leader-per-generation"
 	SingleBelief   = "single-belief-per-generation"
+	SingleCommit   = "single-commit-per-generation"
 	FencedResource = "fenced-resource"
 )
 
 // Names lists the properties every run checks, by name.
-var Names = []string{SingleLeader, SingleBelief, FencedResource, Liveness}
+var Names = []string{SingleLeader, SingleBelief, SingleCommit, FencedResource, Liveness}
 
 // Violation is the first event at which a property failed.
 type Violation struct {
@@ -111,11 +115,13 @@ func (h *history) newest() (sim.Generation, bool) {
 }
 
 // perGeneration checks that no generation is used by two nodes, where a
-// "use" is an event of one kind (an act, a Lead).
+// "use" is an event of one kind (an act, a Lead, a commit) and who uses it
+// is the event's node, or its peer (a committed act is the proposer's).
 type perGeneration struct {
 	name      string
 	kind      sim.Kind
 	verb      string
+	byPeer    bool
 	roster    *sim.Roster
 	nodes     []history // by NodeID
 	violation *Violation
@@ -131,8 +137,24 @@ func NewSingleBelief(r *sim.Roster) Checker {
 	return newPerGeneration(SingleBelief, sim.KindLead, "believed it led", r)
 }
 
+// NewSingleCommit checks single-commit-per-generation: committed acts, by
+// proposer.
+func NewSingleCommit(r *sim.Roster) Checker {
+	c := newPerGeneration(SingleCommit, sim.KindActCommitted, "had an act committed", r)
+	c.byPeer = true
+	return c
+}
+
 func newPerGeneration(name string, kind sim.Kind, verb string, r *sim.Roster) *perGeneration {
 	return &perGeneration{name: name, kind: kind, verb: verb, roster: r, nodes: make([]history, r.Len()+1)}
+}
+
+// who is the node that uses the generation in e.
+func (c *perGeneration) who(e *sim.Event) sim.NodeID {
+	if c.byPeer {
+		return e.Peer
+	}
+	return e.Node
 }
 
 func (c *perGeneration) Name() string          { return c.name }
@@ -142,7 +164,7 @@ func (c *perGeneration) Observe(e *sim.Event) {
 	if e.Kind != c.kind {
 		return
 	}
-	own := &c.nodes[e.Node]
+	own := &c.nodes[c.who(e)]
 	if last, ok := own.newest(); ok && last == e.Gen {
 		return // a repeat: checked when this node first used the generation
 	}
@@ -161,21 +183,22 @@ func (c *perGeneration) compare(e *sim.Event) {
 	if c.violation != nil {
 		return
 	}
+	node := c.who(e)
 	for id := range c.nodes {
 		other := sim.NodeID(id)
-		if other == e.Node {
+		if other == node {
 			continue
 		}
 		if u, ok := c.nodes[id].find(e.Gen); ok {
 			c.violation = &Violation{
 				Property: c.name,
-				Nodes:    []sim.NodeID{other, e.Node},
+				Nodes:    []sim.NodeID{other, node},
 				Gens:     []sim.Generation{e.Gen},
 				Times:    []sim.Time{u.at, e.At},
 				Index:    e.Index,
 				Detail: fmt.Sprintf("%s and %s both %s in generation %d: %s at %v (event %d), %s at %v (event %d)",
-					c.roster.Name(other), c.roster.Name(e.Node), c.verb, e.Gen,
-					c.roster.Name(other), readable(int64(u.at)), u.index, c.roster.Name(e.Node), readable(int64(e.At)), e.Index),
+					c.roster.Name(other), c.roster.Name(node), c.verb, e.Gen,
+					c.roster.Name(other), readable(int64(u.at)), u.index, c.roster.Name(node), readable(int64(e.At)), e.Index),
 			}
 			return
 		}

@@ -74,6 +74,12 @@ func appliedIssued(at, issued time.Duration, node string, gen sim.Generation, ok
 	return sim.Event{At: sim.Time(at), Kind: sim.KindActApplied, Node: roster.Resource(), Peer: id(node), Gen: gen, Accepted: ok, Value: int64(issued)}
 }
 
+// committed is n4 committing node's act in gen: a commit is the
+// proposer's, whoever applies it (a new leader applies its predecessor's).
+func committed(at time.Duration, node string, gen sim.Generation) sim.Event {
+	return sim.Event{At: sim.Time(at), Kind: sim.KindActCommitted, Node: id("n4"), Peer: id(node), Gen: gen}
+}
+
 func crash(at time.Duration, node string) sim.Event {
 	return sim.Event{At: sim.Time(at), Kind: sim.KindCrash, Node: id(node)}
 }
@@ -180,6 +186,7 @@ type perGeneration struct {
 var perGenerations = []perGeneration{
 	{properties.SingleLeader, properties.NewSingleLeader, act, lead, "acted"},
 	{properties.SingleBelief, properties.NewSingleBelief, lead, act, "believed it led"},
+	{properties.SingleCommit, properties.NewSingleCommit, committed, act, "had an act committed"},
 }
 
 func TestPerGeneration(t *testing.T) {

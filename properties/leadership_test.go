@@ -201,3 +201,27 @@ func TestNewLeaderIsTheLaterFaultsDoing(t *testing.T) {
 		t.Fatalf("new_leader_ns by fault (-want +got):\n%s", diff)
 	}
 }
+
+// TestUncommittedActs counts the proposals never committed. Acts issued
+// less acts accepted would be wrong both ways: a committed act lost on its
+// way to the resource was committed, and an act served at once (a lease
+// read, or a protocol that does not commit) was never a proposal.
+func TestUncommittedActs(t *testing.T) {
+	proposed := func(at time.Duration, node string, gen sim.Generation) sim.Event {
+		e := act(at, node, gen)
+		e.Tag = sim.ActProposed
+		return e
+	}
+	m := measure(t, every100ms, 10*sec,
+		lead(0, "n1", 1),
+		proposed(1*sec, "n1", 1),
+		committed(1*sec+5*ms, "n1", 1),
+		drop(1*sec+5*ms, "n4", "resource", sim.Act{Gen: 1}), // committed, then lost
+		proposed(2*sec, "n1", 1), // never committed: n1 lost its quorum
+		act(3*sec, "n1", 1),      // a read served at once
+		applied(3*sec+ms, "n1", 1, accepted),
+	)
+	if m.ActsIssued != 3 || m.ActsCommitted != 1 || m.ActsUncommitted != 1 {
+		t.Fatalf("issued %d, committed %d, uncommitted %d; want 3, 1, 1", m.ActsIssued, m.ActsCommitted, m.ActsUncommitted)
+	}
+}

@@ -10,7 +10,10 @@ import (
 // contract: scripts parse them.
 type Metrics struct {
 	// Availability is the share of act_every slots after the warm-up in
-	// which the resource accepted at least one act (0..1).
+	// which the resource accepted at least one act (0..1). For a protocol
+	// that commits, an act reaches the resource only once committed: this
+	// is the share of slots with a committed write, what a Raft user calls
+	// available.
 	Availability float64 `json:"availability"`
 	// SplitBrainNS is the true time during which two or more nodes
 	// believed they led.
@@ -29,8 +32,15 @@ type Metrics struct {
 	// FirstLeaderNS is the true time of the first Lead, or -1 if none.
 	FirstLeaderNS int64 `json:"first_leader_ns"`
 	// LeaderChanges counts Lead events after the first one of the run.
-	LeaderChanges   int64 `json:"leader_changes"`
-	ActsIssued      int64 `json:"acts_issued"`
+	LeaderChanges int64 `json:"leader_changes"`
+	ActsIssued    int64 `json:"acts_issued"`
+	// ActsCommitted counts the proposals of a protocol that commits (Raft
+	// with commit on) that were committed; ActsUncommitted those that were
+	// not by the run's end: acts a leader could not commit, as a leader
+	// cut off from its quorum cannot. Both are 0 for protocols that act on
+	// belief.
+	ActsCommitted   int64 `json:"acts_committed"`
+	ActsUncommitted int64 `json:"acts_uncommitted"`
 	ActsWithheld    int64 `json:"acts_withheld"` // refused by the node's own MayAct
 	ActsAccepted    int64 `json:"acts_accepted"` // a duplicated act message is applied twice
 	ActsRejected    int64 `json:"acts_rejected"` // fenced off by the resource
@@ -55,6 +65,7 @@ type meter struct {
 
 	highest     sim.Generation
 	anyAccepted bool
+	proposed    int64
 }
 
 func newMeter(w sim.Workload) *meter {
@@ -77,6 +88,11 @@ func (m *meter) Observe(e *sim.Event) {
 		m.lead(e)
 	case sim.KindActIssued:
 		m.m.ActsIssued++
+		if e.Tag == sim.ActProposed {
+			m.proposed++
+		}
+	case sim.KindActCommitted:
+		m.m.ActsCommitted++
 	case sim.KindActWithheld:
 		m.m.ActsWithheld++
 	case sim.KindActApplied:
@@ -119,6 +135,7 @@ func (m *meter) applied(e *sim.Event) {
 func (m *meter) finish(end sim.Time, events int64) Metrics {
 	out := m.m
 	out.Events = events
+	out.ActsUncommitted = m.proposed - m.m.ActsCommitted
 	slots := int64(end-sim.Time(m.warmup)) / int64(m.slot)
 	available := m.available
 	if m.lastSlot >= slots {

@@ -26,7 +26,7 @@ func Attach(s *sim.Sim) *Suite {
 	expect := s.Scenario().Expect
 	lead := newLeadership(r)
 	suite := &Suite{
-		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewFencedResource(r)},
+		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewSingleCommit(r), NewFencedResource(r)},
 		liveness:   newLiveness(r, expect.Liveness),
 		recoveries: &recoveries{roster: r, lead: lead},
 		outcomes:   newOutcomes(s, lead),

@@ -22,8 +22,12 @@ func (r *Report) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", r.Scenario, r.Protocol, r.Seed)
 	fmt.Fprintf(w, "run         %v of true time, %d events, trace %s\n", readable(r.DurationNS), r.Events, r.TraceHash)
 	r.writeLeaders(w)
-	fmt.Fprintf(w, "acts        %d issued, %d accepted, %d rejected, %d withheld, %d lost\n",
-		m.ActsIssued, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
+	proposals := ""
+	if n := m.ActsCommitted + m.ActsUncommitted; n > 0 {
+		proposals = fmt.Sprintf(" (%d proposed: %d committed, %d not)", n, m.ActsCommitted, m.ActsUncommitted)
+	}
+	fmt.Fprintf(w, "acts        %d issued%s, %d accepted, %d rejected, %d withheld, %d lost\n",
+		m.ActsIssued, proposals, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
 	fmt.Fprintf(w, "split brain %v, stale acts %d\n", readable(m.SplitBrainNS), m.StaleActs)
 	fmt.Fprintf(w, "available   %.1f%% of act slots\n", 100*m.Availability)
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
