@@ -2,10 +2,13 @@ package protocols
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -21,17 +24,22 @@ const (
 	Int
 	Float
 	Enum
+	// IntLists is a list of whole numbers for each of some names (nodes):
+	// {n1: [1, 1, 2], n2: [1]}.
+	IntLists
+	// NameList is a list of names (nodes): [n1, n2].
+	NameList
 )
 
 func (k Kind) String() string {
-	return [...]string{"", "duration", "bool", "int", "float", "enum"}[k]
+	return [...]string{"", "duration", "bool", "int", "float", "enum", "lists", "names"}[k]
 }
 
 // Param is one typed parameter of a protocol.
 type Param struct {
 	Name    string
 	Kind    Kind
-	Default any    // time.Duration, bool, int64, float64 or string (Enum)
+	Default any    // time.Duration, bool, int64, float64, string (Enum), map[string][]int64 (IntLists) or []string (NameList)
 	Unit    string // shown by `electsim protocols`: "ms", "ppm", ...
 	Doc     string
 	Enum    []string // the choices, for Enum
@@ -81,8 +89,93 @@ func (p Param) parse(raw any) (any, error) {
 			return nil, fmt.Errorf("want one of %s, got %v", strings.Join(p.Enum, ", "), describe(raw))
 		}
 		return s, nil
+	case IntLists:
+		return p.intLists(raw)
+	case NameList:
+		return names(raw)
 	}
 	return nil, fmt.Errorf("parameter %s has no kind", p.Name)
+}
+
+// maxListLength bounds each list of an IntLists parameter.
+const maxListLength = 10000
+
+// intLists reads {name: [1, 2], ...}, each number within the parameter's
+// range.
+func (p Param) intLists(raw any) (map[string][]int64, error) {
+	if lists, ok := raw.(map[string][]int64); ok {
+		return lists, nil
+	}
+	m, ok := stringMap(raw)
+	if !ok {
+		return nil, fmt.Errorf("want a list of whole numbers for each node, such as {n1: [1, 1, 2]}, got %v", describe(raw))
+	}
+	out := make(map[string][]int64, len(m))
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		items, ok := m[name].([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: want a list of whole numbers, got %v", name, describe(m[name]))
+		}
+		if len(items) > maxListLength {
+			return nil, fmt.Errorf("%s: at most %d numbers, got %d", name, maxListLength, len(items))
+		}
+		list := make([]int64, len(items))
+		for i, item := range items {
+			v, err := toInt(item)
+			if err == nil {
+				err = p.inRange(float64(v), func(f float64) string { return fmt.Sprint(int64(f)) })
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s[%d]: %v", name, i, err)
+			}
+			list[i] = v
+		}
+		out[name] = list
+	}
+	return out, nil
+}
+
+// names reads a list of names: [n1, n2].
+func names(raw any) ([]string, error) {
+	if list, ok := raw.([]string); ok {
+		return list, nil
+	}
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("want a list of node names, such as [n1, n2], got %v", describe(raw))
+	}
+	if len(items) > maxListLength {
+		return nil, fmt.Errorf("at most %d names, got %d", maxListLength, len(items))
+	}
+	out := make([]string, len(items))
+	for i, item := range items {
+		name, ok := item.(string)
+		if !ok {
+			return nil, fmt.Errorf("[%d]: want a node name, got %v", i, describe(item))
+		}
+		out[i] = name
+	}
+	return out, nil
+}
+
+// stringMap reads a mapping with text keys, as Go code writes it or as the
+// scenario decoder keeps it (in order, as a yaml.MapSlice).
+func stringMap(raw any) (map[string]any, bool) {
+	switch m := raw.(type) {
+	case map[string]any:
+		return m, true
+	case yaml.MapSlice:
+		out := make(map[string]any, len(m))
+		for _, item := range m {
+			key, ok := item.Key.(string)
+			if !ok {
+				return nil, false
+			}
+			out[key] = item.Value
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 func (p Param) inRange(f float64, show func(float64) string) error {
@@ -147,8 +240,15 @@ func describe(raw any) string {
 
 // FormatDefault shows a parameter's default as a scenario would write it.
 func (p Param) FormatDefault() string {
-	if d, ok := p.Default.(time.Duration); ok {
+	switch d := p.Default.(type) {
+	case time.Duration:
 		return d.String()
+	case map[string][]int64:
+		if len(d) == 0 {
+			return "{}"
+		}
+	case []string:
+		return "[" + strings.Join(d, ", ") + "]"
 	}
 	return fmt.Sprint(p.Default)
 }
@@ -176,6 +276,12 @@ func (v *Values) Float(name string) float64 { return get[float64](v, name) }
 
 // String returns an enum parameter.
 func (v *Values) String(name string) string { return get[string](v, name) }
+
+// NameList returns a NameList parameter.
+func (v *Values) NameList(name string) []string { return get[[]string](v, name) }
+
+// IntLists returns an IntLists parameter.
+func (v *Values) IntLists(name string) map[string][]int64 { return get[map[string][]int64](v, name) }
 
 func get[T any](v *Values, name string) T {
 	raw, ok := v.values[name]

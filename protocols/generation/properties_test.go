@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/electsim/electsim/network"
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols/protocoltest"
 )
@@ -19,6 +20,17 @@ var everyFault = properties.FaultSpace{
 // or by beliefs.
 func TestAtMostOneLeaderPerGeneration(t *testing.T) {
 	base := scenario(5, 20*time.Second)
+	base.Expect.Properties = []string{properties.SingleLeader, properties.SingleBelief}
+	properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: everyFault, Checks: 500})
+}
+
+// TestAtMostOneLeaderPerGenerationWithSlowDisks: the same when a write
+// takes 1-20ms: a promise leaves only once its generation is durable, and a
+// crash before then loses both.
+func TestAtMostOneLeaderPerGenerationWithSlowDisks(t *testing.T) {
+	base := scenario(5, 20*time.Second)
+	disk := network.Uniform(time.Millisecond, 20*time.Millisecond)
+	base.Disk.Latency = &disk
 	base.Expect.Properties = []string{properties.SingleLeader, properties.SingleBelief}
 	properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: everyFault, Checks: 500})
 }

@@ -109,6 +109,18 @@ func TestAtMostOneLeaderPerGeneration(t *testing.T) {
 	properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: safetySpace, Checks: 500})
 }
 
+// TestAtMostOneLeaderPerGenerationWithSlowDisks: the coordinator's
+// revisions, leases and keys are durable only 1-20ms after it writes them,
+// and its answers wait for them; a crash of the coordinator before then
+// loses both, and still no revision leads twice.
+func TestAtMostOneLeaderPerGenerationWithSlowDisks(t *testing.T) {
+	base := cluster(5, 20*time.Second, nil)
+	disk := network.Uniform(time.Millisecond, 20*time.Millisecond)
+	base.Disk.Latency = &disk
+	base.Expect.Properties = []string{properties.SingleLeader, properties.SingleBelief}
+	properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: safetySpace, Checks: 500})
+}
+
 func TestFencingRejectsEveryStaleAct(t *testing.T) {
 	base := cluster(5, 20*time.Second, map[string]any{"fenced": true})
 	base.Expect.Properties = []string{properties.SingleLeader, properties.FencedResource}

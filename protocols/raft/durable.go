@@ -2,45 +2,75 @@ package raft
 
 import (
 	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/electsim/electsim/sim"
 )
 
-// disk is a node's durable state, kept in its Storage under one key. It is
-// written only in persist, as a write to disk would be, and read back at
-// Start: a crash loses everything else. Keeping the one struct, rather than
-// storing new values, makes a write cost no allocation on every heartbeat.
-type disk struct {
-	Term     Term
-	VotedFor sim.NodeID
-	Log      logTail
-	hard     bool // Term and VotedFor were ever written
+// hardState is what a node persists of its election: the term, its vote
+// in it (unless persist is off: the known bug) and how far its log is
+// committed, as etcd's HardState.
+type hardState struct {
+	Term   Term
+	Vote   sim.NodeID
+	Commit uint64
 }
 
-const storeDisk = "raft.disk"
+// logState is the log as persisted. Its entries share the log's array,
+// which the log never changes in place (see raftLog).
+type logState struct {
+	Entries  []Entry
+	First    uint64
+	SnapTerm Term
+}
 
-// persist writes the term and vote (unless persist is off: the known bug)
-// and the log tail. It runs before any message that depends on them leaves.
+const (
+	storeHard = "raft.hard"
+	storeLog  = "raft.log"
+)
+
+// persist writes what changed of the hard state and the log. It runs
+// before any message that depends on them leaves; with a disk that takes
+// time the kernel holds those messages until the write is durable.
 func (n *Node) persist() {
+	hard := hardState{Commit: n.log.committed}
 	if n.cfg.Persist {
-		n.disk.Term, n.disk.VotedFor, n.disk.hard = n.term, n.votedFor, true
+		hard.Term, hard.Vote = n.term, n.votedFor
 	}
-	n.disk.Log = n.log
+	if hard != n.saved {
+		n.env.Storage().Put(storeHard, hard)
+		n.saved = hard
+	}
+	if n.logChanged {
+		n.env.Storage().Put(storeLog, logState{Entries: slices.Clip(n.log.entries), First: n.log.first, SnapTerm: n.log.snapTerm})
+		n.logChanged = false
+	}
 }
 
+// restore reads the durable state back at Start; a first start takes the
+// initial log the configuration gives this node, if any.
 func (n *Node) restore() {
 	st := n.env.Storage()
-	d, ok := st.Get(storeDisk)
-	if !ok {
-		d = &disk{}
-		st.Put(storeDisk, d)
+	n.log = newLog()
+	if v, ok := st.Get(storeLog); ok {
+		l := v.(logState)
+		n.log.entries, n.log.first, n.log.snapTerm = l.Entries, l.First, l.SnapTerm
+	} else if terms := n.cfg.InitialLogs[n.env.Name(n.env.ID())]; len(terms) > 0 {
+		for _, t := range terms {
+			n.log.entries = append(n.log.entries, Entry{Term: t})
+		}
+		n.term, n.logChanged = n.log.lastTerm(), true
 	}
-	n.disk = d.(*disk)
-	if n.disk.hard {
-		n.term, n.votedFor = n.disk.Term, n.disk.VotedFor
+	if v, ok := st.Get(storeHard); ok {
+		n.saved = v.(hardState)
+		if n.cfg.Persist {
+			n.term, n.votedFor = n.saved.Term, n.saved.Vote
+		}
+		// What was committed was applied, by this node or its leader.
+		n.log.committed, n.log.applied = n.saved.Commit, n.saved.Commit
 	}
-	n.log = n.disk.Log
+	n.persist()
 }
 
 // leaderLease tracks which heartbeat rounds a quorum acknowledged. The

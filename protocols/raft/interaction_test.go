@@ -22,7 +22,13 @@ import (
 // of what happened. Regenerate with -rewrite, then read the diff.
 //
 //	add-nodes 3 [prevote=true] [check-quorum=true] [lease=true] [persist=false] [write-every=0s]
-//	    starts a fresh cluster of nodes 1..3 with Raft's defaults changed so.
+//	          [commit=false] [election-timer=paper] [prevote-refusal=thesis] [log-2=1/1/2]
+//	    starts a fresh cluster of nodes 1..3 with Raft's defaults changed so;
+//	    log-2 gives node 2 an initial log of entries of those terms.
+//	propose 1
+//	    the workload's act comes due at node 1: it proposes an act.
+//	ack 1 from=3 index=2
+//	    node 1 hears from 3, in 1's term, that 3 holds the log up to 2.
 //	campaign 1 | tick-heartbeat 1 | check-quorum 1
 //	    fires that timer of node 1 now, as if it had come due.
 //	advance 500ms
@@ -37,9 +43,10 @@ import (
 //	    until recover.
 //	crash 2 | restart 2
 //	    2 loses all but its storage; restart starts a fresh node on it.
-//	status | storage | may-act 1
-//	    one line per node: its state, or what its storage holds; whether
-//	    node 1 may act as leader now (the leader lease).
+//	status | storage | log 1 | timers 1 | may-act 1
+//	    one line per node: its state, or what its storage holds; node 1's
+//	    log entries, or its timers with when they are due; whether node 1
+//	    may act as leader now (the leader lease).
 func TestInteraction(t *testing.T) {
 	// testdata/*.txt only: testdata/rapid holds rapid's failure files.
 	paths, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
@@ -78,6 +85,7 @@ type cluster struct {
 
 	out    strings.Builder
 	indent string
+	acts   uint64 // acts proposed so far
 }
 
 type envelope struct {
@@ -105,6 +113,20 @@ func (c *cluster) run(t *testing.T, d *datadriven.TestData) {
 		c.fire(t, d, tagElection)
 	case "tick-heartbeat":
 		c.fire(t, d, tagHeartbeat)
+	case "propose":
+		for _, id := range c.nodesOf(t, d) {
+			c.propose(id)
+		}
+	case "log":
+		for _, id := range c.nodesOf(t, d) {
+			c.printLog(id)
+		}
+	case "ack":
+		c.ack(t, d)
+	case "timers":
+		for _, id := range c.nodesOf(t, d) {
+			c.printf("%d timers: %s", id, strings.Join(c.envs[id-1].Pending(), " "))
+		}
 	case "check-quorum":
 		c.fire(t, d, tagCheckQuorum)
 	case "advance":
@@ -201,6 +223,7 @@ func (c *cluster) id(t *testing.T, d *datadriven.TestData, s string) sim.NodeID 
 
 func (c *cluster) addNodes(t *testing.T, d *datadriven.TestData) {
 	cfg := Defaults
+	cfg.InitialLogs = map[string][]Term{}
 	n := 0
 	for _, arg := range d.CmdArgs {
 		if len(arg.Vals) == 0 {
@@ -209,6 +232,16 @@ func (c *cluster) addNodes(t *testing.T, d *datadriven.TestData) {
 		}
 		v := arg.SingleVal(t)
 		var err error
+		if node, ok := strings.CutPrefix(arg.Key, "log-"); ok {
+			for _, term := range strings.Split(v, "/") {
+				tm, perr := strconv.ParseUint(term, 10, 64)
+				if perr != nil {
+					t.Fatalf("%s: %s: %v", d.Pos, arg.Key, perr)
+				}
+				cfg.InitialLogs["n"+node] = append(cfg.InitialLogs["n"+node], Term(tm))
+			}
+			continue
+		}
 		switch arg.Key {
 		case "prevote":
 			cfg.PreVote, err = strconv.ParseBool(v)
@@ -220,6 +253,12 @@ func (c *cluster) addNodes(t *testing.T, d *datadriven.TestData) {
 			cfg.Persist, err = strconv.ParseBool(v)
 		case "write-every":
 			cfg.WriteEvery, err = time.ParseDuration(v)
+		case "commit":
+			cfg.Commit, err = strconv.ParseBool(v)
+		case "election-timer":
+			cfg.TimerRule = v
+		case "prevote-refusal":
+			cfg.PreVoteRefusal = v
 		default:
 			t.Fatalf("%s: unknown option %q", d.Pos, arg.Key)
 		}
@@ -277,20 +316,22 @@ func (c *cluster) advance(t *testing.T, d *datadriven.TestData) {
 
 // snapshot is what the transcript reports when it changes.
 type snapshot struct {
-	role     Role
-	term     Term
-	vote     sim.NodeID
-	lead     sim.NodeID
-	log      logTail
-	election uintptr // the votes map: a new one is a new election
-	leading  bool
-	gen      sim.Generation
+	role      Role
+	term      Term
+	vote      sim.NodeID
+	lead      sim.NodeID
+	log       logTail
+	committed uint64
+	election  uintptr // the votes map: a new one is a new election
+	leading   bool
+	gen       sim.Generation
+	commits   int // acts committed so far
 }
 
 func (c *cluster) snapshot(id sim.NodeID) snapshot {
 	n, e := c.nodes[id-1], c.envs[id-1]
-	return snapshot{role: n.role, term: n.term, vote: n.votedFor, lead: n.lead, log: n.log,
-		election: reflect.ValueOf(n.votes).Pointer(), leading: e.Leading, gen: e.Gen}
+	return snapshot{role: n.role, term: n.term, vote: n.votedFor, lead: n.lead, log: n.log.tail(), committed: n.log.committed,
+		election: reflect.ValueOf(n.votes).Pointer(), leading: e.Leading, gen: e.Gen, commits: len(e.Commits)}
 }
 
 // act runs f on node id, then prints what changed and what the node
@@ -345,15 +386,19 @@ func (c *cluster) report(id sim.NodeID, b, a snapshot) {
 	if a.log != b.log {
 		c.printf("%d log is %s (was %s)", id, a.log, b.log)
 	}
+	if a.committed != b.committed {
+		c.printf("%d commits up to %d (was %d)", id, a.committed, b.committed)
+	}
+	for _, act := range c.envs[id-1].Commits[b.commits:a.commits] {
+		c.printf("%d applies act %d (n%d's, term %d): it goes to the resource", id, act.ID, act.By, act.Gen)
+	}
 	if a.leading && (!b.leading || a.gen != b.gen) {
 		c.printf("%d starts leading term %d", id, a.gen)
 	}
 }
 
-func (l logTail) String() string { return fmt.Sprintf("%d@%d", l.Index, l.Term) }
-
 func describe(s snapshot) string {
-	return fmt.Sprintf("%s term=%d lead=%d log=%s vote=%d", s.role, s.term, s.lead, s.log, s.vote)
+	return fmt.Sprintf("%s term=%d lead=%d log=%s commit=%d vote=%d", s.role, s.term, s.lead, s.log, s.committed, s.vote)
 }
 
 func (c *cluster) status(id sim.NodeID) string {
@@ -371,17 +416,78 @@ func (c *cluster) status(id sim.NodeID) string {
 func (c *cluster) storage(id sim.NodeID) string {
 	st := c.envs[id-1].Storage()
 	line := fmt.Sprintf("%d:", id)
-	d, ok := st.Get(storeDisk)
-	if !ok {
+	var hard hardState
+	h, hasHard := st.Get(storeHard)
+	if hasHard {
+		hard = h.(hardState)
+	}
+	if _, hasLog := st.Get(storeLog); !hasHard && !hasLog {
 		return line + " nothing"
 	}
-	disk := d.(*disk)
-	if disk.hard {
-		line += fmt.Sprintf(" term=%d vote=%d", disk.Term, disk.VotedFor)
+	if hard.Term != 0 || hard.Vote != sim.NoNode {
+		line += fmt.Sprintf(" term=%d vote=%d", hard.Term, hard.Vote)
 	} else {
 		line += " no term or vote"
 	}
-	return line + fmt.Sprintf(" log=%s", disk.Log)
+	saved := logState{First: 1}
+	if l, ok := st.Get(storeLog); ok {
+		saved = l.(logState)
+	}
+	log := raftLog{entries: saved.Entries, first: saved.First, snapTerm: saved.SnapTerm}
+	return line + fmt.Sprintf(" log=%s commit=%d", log.tail(), hard.Commit)
+}
+
+// propose has node id's act come due: the kernel would number it next.
+func (c *cluster) propose(id sim.NodeID) {
+	n := c.nodes[id-1]
+	if n == nil {
+		c.printf("%d is crashed", id)
+		return
+	}
+	if !n.Replicates(sim.Generation(n.term)) {
+		c.printf("%d serves its act at once, without a commit", id)
+		return
+	}
+	c.acts++
+	act := sim.ActRef{ID: c.acts, Gen: sim.Generation(n.term), By: id}
+	c.printf("%d proposes act %d in term %d", id, act.ID, n.term)
+	c.act(id, func() { n.Propose(act) }, false)
+}
+
+// ack delivers to a node, from another, an acknowledgement of the node's
+// term up to an index, as if the network had brought it.
+func (c *cluster) ack(t *testing.T, d *datadriven.TestData) {
+	var to, from sim.NodeID
+	var index uint64
+	for _, arg := range d.CmdArgs {
+		switch arg.Key {
+		case "from":
+			from = c.id(t, d, arg.SingleVal(t))
+		case "index":
+			arg.Scan(t, 0, &index)
+		default:
+			to = c.id(t, d, arg.Key)
+		}
+	}
+	n := c.nodes[to-1]
+	if n == nil || from == 0 {
+		t.Fatalf("%s: ack needs a running node and from=", d.Pos)
+	}
+	c.deliver(envelope{from: from, to: to, msg: AppendResp{Term: n.term, Index: index}})
+}
+
+// printLog shows a node's entries: index, term, and the act, if any.
+func (c *cluster) printLog(id sim.NodeID) {
+	n := c.nodes[id-1]
+	if n == nil {
+		c.printf("%d is crashed", id)
+		return
+	}
+	var parts []string
+	for i := n.log.first; i <= n.log.lastIndex(); i++ {
+		parts = append(parts, fmt.Sprintf("%d:%v", i, n.log.entry(i)))
+	}
+	c.printf("%d log (committed %d): %s", id, n.log.committed, strings.Join(parts, " "))
 }
 
 // lost says why the network loses m now, or "".

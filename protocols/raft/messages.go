@@ -27,21 +27,39 @@ type VoteResp struct {
 	Granted bool
 }
 
-// Append is the leader's heartbeat (MsgApp with the log's tail): it carries
-// the leader's last log index and term, which followers take as theirs, so
-// that the up-to-date check of an election compares real logs. Round
+// Append is the leader's MsgApp, also its heartbeat: the entries after
+// PrevIndex, whose term is PrevTerm, and the leader's commit index. Round
 // numbers heartbeat rounds, for the leader lease.
 type Append struct {
 	Term      Term
-	LastIndex uint64
-	LastTerm  Term
+	PrevIndex uint64
+	PrevTerm  Term
+	Entries   []Entry
+	Commit    uint64
 	Round     uint64
 }
 
-// AppendResp acknowledges an Append, or tells a stale leader the higher term.
+// AppendResp answers an Append or a Snapshot, or tells a stale leader the
+// higher term. Index is the last index the follower now holds as the
+// leader does; a rejection (the follower does not hold PrevIndex with
+// PrevTerm) gives the rejected PrevIndex and, in Hint, where the leader may
+// look for a match (etcd's RejectHint).
 type AppendResp struct {
-	Term  Term
-	Round uint64
+	Term   Term
+	Round  uint64
+	Index  uint64
+	Reject bool
+	Hint   uint64
+}
+
+// Snapshot is the leader's MsgSnap: everything up to Index, whose entry had
+// LastTerm, is committed; sent to a follower that needs entries the leader
+// has compacted away.
+type Snapshot struct {
+	Term     Term
+	Index    uint64
+	LastTerm Term
+	Round    uint64
 }
 
 // termOf returns the term a Raft message carries.
@@ -54,6 +72,8 @@ func termOf(m sim.Message) (Term, bool) {
 	case Append:
 		return m.Term, true
 	case AppendResp:
+		return m.Term, true
+	case Snapshot:
 		return m.Term, true
 	}
 	return 0, false
@@ -74,14 +94,24 @@ func (m VoteResp) String() string {
 	return fmt.Sprintf("%sResp term=%d %s", voteName(m.Pre), m.Term, answer)
 }
 
-// String reads as a transcript line: "Append term=2 last=4@2 round=3".
+// String reads as a transcript line: "Append term=2 prev=3@1 [t2 t2(act 7)]
+// commit=3 round=5".
 func (m Append) String() string {
-	return fmt.Sprintf("Append term=%d last=%d@%d round=%d", m.Term, m.LastIndex, m.LastTerm, m.Round)
+	return fmt.Sprintf("Append term=%d prev=%d@%d %v commit=%d round=%d", m.Term, m.PrevIndex, m.PrevTerm, m.Entries, m.Commit, m.Round)
 }
 
-// String reads as a transcript line: "AppendResp term=2 round=3".
+// String reads as a transcript line: "AppendResp term=2 index=5 round=3",
+// or "... rejects 5 hint=3".
 func (m AppendResp) String() string {
-	return fmt.Sprintf("AppendResp term=%d round=%d", m.Term, m.Round)
+	if m.Reject {
+		return fmt.Sprintf("AppendResp term=%d rejects %d hint=%d round=%d", m.Term, m.Index, m.Hint, m.Round)
+	}
+	return fmt.Sprintf("AppendResp term=%d index=%d round=%d", m.Term, m.Index, m.Round)
+}
+
+// String reads as a transcript line: "Snapshot term=3 upto=1000@2".
+func (m Snapshot) String() string {
+	return fmt.Sprintf("Snapshot term=%d upto=%d@%d round=%d", m.Term, m.Index, m.LastTerm, m.Round)
 }
 
 func voteName(pre bool) string {

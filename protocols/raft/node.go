@@ -44,13 +44,16 @@ type Node struct {
 	env    sim.Env
 	step   func(from sim.NodeID, m sim.Message)
 
-	role     Role
-	term     Term
-	votedFor sim.NodeID
-	lead     sim.NodeID
-	log      logTail
-	disk     *disk
-	votes    map[sim.NodeID]bool // this election's answers, by voter
+	role       Role
+	term       Term
+	votedFor   sim.NodeID
+	lead       sim.NodeID
+	log        raftLog
+	saved      hardState           // the hard state last persisted
+	logChanged bool                // the log changed since it was last persisted
+	votes      map[sim.NodeID]bool // this election's answers, by voter
+	progress   []progress          // the leader's view of each follower, by NodeID
+	matches    []uint64            // scratch for maybeCommit
 
 	electionTimer  sim.TimerID
 	heartbeatTimer sim.TimerID
@@ -62,14 +65,6 @@ type Node struct {
 	lease leaderLease
 	// active marks who answered since the last quorum check (CheckQuorum).
 	active map[sim.NodeID]bool
-}
-
-// logTail is what the up-to-date check compares: the last entry's index and
-// term. Heartbeats carry the leader's, and a leader adds one entry per
-// heartbeat round, so a node cut off from the leader falls behind.
-type logTail struct {
-	Index uint64
-	Term  Term
 }
 
 // NewNode returns a Raft node. A nil policy is plain Raft.
@@ -91,13 +86,16 @@ func (n *Node) Term() Term { return n.term }
 func (n *Node) Leader() sim.NodeID { return n.lead }
 
 // Start restores the durable state (term and vote when persist is on; the
-// log always) and starts as a follower.
+// log and commit index always) and starts as a follower.
 func (n *Node) Start(env sim.Env) {
 	n.env = env
 	n.startedAt = env.Mono()
 	n.restore()
 	n.becomeFollower(n.term, sim.NoNode)
 }
+
+// Log returns the node's log tail and commit index.
+func (n *Node) Log() (last logTail, committed uint64) { return n.log.tail(), n.log.committed }
 
 // Deliver handles every message: terms first, as etcd's Step does, then the
 // role's own step.
@@ -132,6 +130,11 @@ func (n *Node) acceptHigherTerm(from sim.NodeID, m sim.Message, term Term) bool 
 			n.logLease(from, m.Pre)
 			return false
 		}
+		if m.Pre && n.heardLeaderRecently() {
+			n.env.Logf("refuses %s's pre-vote: heard from leader %s within the election timeout", n.env.Name(from), n.env.Name(n.lead))
+			n.env.Send(from, VoteResp{Term: n.term, Pre: true})
+			return false
+		}
 		if m.Pre {
 			return true // answered below without a term change
 		}
@@ -141,11 +144,21 @@ func (n *Node) acceptHigherTerm(from sim.NodeID, m sim.Message, term Term) bool 
 		}
 	}
 	lead := sim.NoNode
-	if _, isAppend := m.(Append); isAppend {
+	switch m.(type) {
+	case Append, Snapshot:
 		lead = from
 	}
 	n.becomeFollower(term, lead)
 	return true
+}
+
+// heardLeaderRecently is the thesis's pre-vote rule (section 9.6), which
+// prevote_refusal: thesis applies with or without CheckQuorum: a node
+// that heard from a leader within the minimum election timeout grants no
+// pre-vote. etcd-io/raft refuses only when in lease, with CheckQuorum.
+func (n *Node) heardLeaderRecently() bool {
+	return n.cfg.PreVoteRefusal == RefuseThesis && n.lead != sim.NoNode && n.role != Leader &&
+		n.env.Mono()-n.heardLeaderAt < n.cfg.ElectionTimeoutMin
 }
 
 // inLease: with CheckQuorum, a leader, and a follower that heard from its
@@ -183,6 +196,10 @@ func (n *Node) answerStale(from sim.NodeID, m sim.Message) {
 		if n.cfg.CheckQuorum || n.cfg.PreVote {
 			n.env.Send(from, AppendResp{Term: n.term, Round: m.Round})
 		}
+	case Snapshot:
+		if n.cfg.CheckQuorum || n.cfg.PreVote {
+			n.env.Send(from, AppendResp{Term: n.term, Round: m.Round})
+		}
 	case Vote:
 		if m.Pre {
 			n.env.Send(from, VoteResp{Term: n.term, Pre: true})
@@ -213,7 +230,8 @@ func (n *Node) onVote(from sim.NodeID, m Vote) {
 }
 
 func (n *Node) upToDate(index uint64, term Term) bool {
-	return term > n.log.Term || (term == n.log.Term && index >= n.log.Index)
+	last := n.log.tail()
+	return term > last.Term || (term == last.Term && index >= last.Index)
 }
 
 func voteKind(pre bool) string {
@@ -260,7 +278,7 @@ func (n *Node) campaign() {
 	}
 	for _, peer := range n.env.Peers() {
 		if peer != n.env.ID() {
-			n.env.Send(peer, Vote{Term: term, Pre: n.role == PreCandidate, LastIndex: n.log.Index, LastTerm: n.log.Term})
+			n.env.Send(peer, Vote{Term: term, Pre: n.role == PreCandidate, LastIndex: n.log.lastIndex(), LastTerm: n.log.lastTerm()})
 		}
 	}
 	n.tally() // a cluster of one wins at once
@@ -292,7 +310,7 @@ func (n *Node) tally() {
 func (n *Node) campaignAfterPreVote() {
 	for _, peer := range n.env.Peers() {
 		if peer != n.env.ID() {
-			n.env.Send(peer, Vote{Term: n.term, LastIndex: n.log.Index, LastTerm: n.log.Term})
+			n.env.Send(peer, Vote{Term: n.term, LastIndex: n.log.lastIndex(), LastTerm: n.log.lastTerm()})
 		}
 	}
 	n.tally()
@@ -300,10 +318,15 @@ func (n *Node) campaignAfterPreVote() {
 
 func (n *Node) quorum() int { return len(n.env.Peers())/2 + 1 }
 
-// stepFollower: a follower takes the leader's heartbeats.
+// stepFollower: a follower takes the leader's appends and snapshots.
 func (n *Node) stepFollower(from sim.NodeID, m sim.Message) {
-	if a, ok := m.(Append); ok {
-		n.follow(from, a)
+	switch m := m.(type) {
+	case Append:
+		n.heard(from)
+		n.handleAppend(from, m)
+	case Snapshot:
+		n.heard(from)
+		n.handleSnapshot(from, m)
 	}
 }
 
@@ -316,32 +339,35 @@ func (n *Node) stepCandidate(from sim.NodeID, m sim.Message) {
 			n.votes[from] = m.Granted
 			n.tally()
 		}
-	case Append:
-		n.becomeFollower(m.Term, from)
-		n.follow(from, m)
+	case Append, Snapshot:
+		n.becomeFollower(n.term, from)
+		n.stepFollower(from, m)
 	}
 }
 
-// stepLeader: the leader counts heartbeat acknowledgements.
+// stepLeader: the leader counts acknowledgements, moves its followers'
+// progress and commits.
 func (n *Node) stepLeader(from sim.NodeID, m sim.Message) {
 	if r, ok := m.(AppendResp); ok {
 		n.active[from] = true
 		n.lease.ack(from, r.Round, n.quorum())
+		n.handleAppendResp(from, r)
 	}
 }
 
-// follow takes a heartbeat: the leader is alive, and its log tail is ours.
-func (n *Node) follow(from sim.NodeID, a Append) {
+// heard notes the current leader: a follower's election timer restarts
+// whenever it hears from one, under either timer rule.
+func (n *Node) heard(from sim.NodeID) {
 	n.lead = from
 	n.heardLeaderAt = n.env.Mono()
 	n.resetElectionTimer()
-	if a.LastIndex != n.log.Index || a.LastTerm != n.log.Term {
-		n.log = logTail{Index: a.LastIndex, Term: a.LastTerm}
-		n.persist() // entries are durable before they are acknowledged
-	}
-	n.env.Send(from, AppendResp{Term: n.term, Round: a.Round})
 }
 
+// becomeFollower makes the node a follower in term (a higher one, or its
+// own), following lead if known. etcd restarts the election timer here, on
+// every such change; the paper's rule only when the node hears a leader,
+// grants a vote or stands, so a follower refusing a higher-term candidate
+// keeps its timer running.
 func (n *Node) becomeFollower(term Term, lead sim.NodeID) {
 	n.stepDownIfLeading()
 	if term > n.term {
@@ -349,7 +375,9 @@ func (n *Node) becomeFollower(term Term, lead sim.NodeID) {
 		n.persist()
 	}
 	n.role, n.lead, n.step = Follower, lead, n.stepFollower
-	n.resetElectionTimer()
+	if n.cfg.TimerRule == TimerEtcd || lead != sim.NoNode || n.electionTimer == 0 {
+		n.resetElectionTimer()
+	}
 }
 
 func (n *Node) becomePreCandidate() {
@@ -373,8 +401,9 @@ func (n *Node) becomeLeader() {
 	n.electionTimer = 0
 	n.active = map[sim.NodeID]bool{}
 	n.lease = leaderLease{}
+	n.resetProgress()
 	n.env.Lead(sim.Generation(n.term))
-	n.append() // the empty entry of a new term
+	n.appendEntry(Entry{Term: n.term}) // the empty entry of a new term
 	n.heartbeat()
 	if n.cfg.CheckQuorum {
 		n.quorumTimer = n.env.SetTimer(n.cfg.ElectionTimeoutMin, tagCheckQuorum)
@@ -389,30 +418,6 @@ func (n *Node) stepDownIfLeading() {
 	n.env.StopTimer(n.heartbeatTimer)
 	n.env.StopTimer(n.quorumTimer)
 	n.heartbeatTimer, n.quorumTimer = 0, 0
-}
-
-// append adds an entry of this term to the leader's log, durably.
-func (n *Node) append() {
-	n.log = logTail{Index: n.log.Index + 1, Term: n.term}
-	n.lastWrite = n.env.Mono()
-	n.persist()
-}
-
-// heartbeat appends a client write when one is due and sends the log tail
-// to every follower.
-func (n *Node) heartbeat() {
-	if n.cfg.WriteEvery > 0 && n.env.Mono()-n.lastWrite >= n.cfg.WriteEvery {
-		n.append()
-	}
-	round := n.lease.start(n.env.Mono())
-	var m sim.Message = Append{Term: n.term, LastIndex: n.log.Index, LastTerm: n.log.Term, Round: round}
-	for _, peer := range n.env.Peers() {
-		if peer != n.env.ID() {
-			n.env.Send(peer, m) // one boxed message for every follower
-		}
-	}
-	n.lease.ack(n.env.ID(), round, n.quorum()) // a cluster of one is its own quorum
-	n.heartbeatTimer = n.env.SetTimer(n.cfg.Heartbeat, tagHeartbeat)
 }
 
 // checkQuorum steps a leader down when no quorum answered it within an

@@ -1,27 +1,47 @@
-// Package raft models Raft's leader election as etcd-io/raft implements it
-// (seed 002; Ongaro's thesis, chapters 3 and 9): terms, RequestVote with the
-// current term and vote persisted before any answer, randomized election
-// timeouts in [election_timeout_min, election_timeout_max), heartbeats, and
-// etcd's options:
+// Package raft models Raft as etcd-io/raft implements it (seed 002; the
+// Raft paper, Ongaro & Ousterhout 2014, and Ongaro's thesis, chapters 3 and
+// 9): terms, RequestVote with the term and vote persisted before any
+// answer, randomized election timeouts in [election_timeout_min,
+// election_timeout_max), and log replication with commit (replication.go):
+// the leader appends each act as a log entry and sends each follower what
+// it lacks; a follower that lacks the entry before them rejects the append
+// with a hint and the leader backs off; an entry commits once a quorum
+// holds it and it is of the leader's term (paper, figure 8), and only then
+// does its act reach the resource. Logs grow unequal when messages are lost
+// or cut, so the up-to-date check decides elections; initial_logs gives
+// nodes unequal logs from the start (paper, section 9.3). The generation is
+// the term.
 //
+// Options, with etcd's behaviour the default:
+//
+//   - commit (default true): acts are proposals that take effect once
+//     committed. false is "act on belief": a leader's acts go to the
+//     resource at once, committed or not, as before replication was
+//     modelled.
 //   - prevote: a would-be candidate first asks whether it could win,
 //     without raising anyone's term (thesis 9.6), so a node that cannot win
 //     cannot depose a working leader either;
 //   - check_quorum: a leader that has not heard from a quorum within an
 //     election timeout steps down, and a follower that heard from its leader
 //     within the election timeout ignores (pre)votes: it is "in lease";
+//   - prevote_refusal: "etcd" refuses pre-votes while a leader was heard
+//     recently only with check_quorum on (etcd's inLease; its
+//     testdata/prevote.txt says so); "thesis" always does (thesis 9.6);
+//   - election_timer: "etcd" restarts the election timer on every term
+//     change (etcd's reset(term)); "paper" only on hearing from a current
+//     leader, granting a vote or standing (paper figure 2 and section 5.2,
+//     thesis 3.4; LogCabin), so a node that refuses a higher-term
+//     candidate keeps counting towards its own election;
 //   - leader_lease: the leader acts only until the send time of the last
 //     heartbeat a quorum acknowledged plus election_timeout_min / drift_bound,
 //     on its own clock (thesis 6.4.1). drift_bound is the largest ratio of
 //     two clocks' rates the lease tolerates: a leader whose clock runs slower
 //     than that, relative to a voter's, acts after a new leader can exist.
+//     Its acts are lease reads: served at once, without a commit.
 //
-// The generation is the term. There is no log replication beyond what
-// voting needs: a new leader appends an empty entry, as etcd's does, and
-// then a client write every write_every (at heartbeat time); heartbeats
-// carry the leader's last index and term, which followers adopt. So the
-// up-to-date check of an election compares real logs, and a node cut off
-// from a busy leader falls behind.
+// Durable state goes through the node's Storage, so a disk that takes time
+// (the scenario's disk section) holds a node's answers until its term, vote
+// and entries are written, as etcd's Ready contract requires.
 //
 // Known bugs: persist: false keeps the term and vote in memory only, so a
 // voter that crashes and restarts between two candidates' requests votes
@@ -32,15 +52,21 @@
 // heard from the leader and votes at once. etcd-io/raft's Step reads the
 // same way; TiKV met it as tikv/tikv#15035 (testdata/leader_lease.txt shows
 // it). restart_wait, TiKV's proposed fix, makes a (re)started node refuse
-// votes for an election timeout. And the liveness traps: without prevote, Howard and Abraham's
-// scenario 1 and Cloudflare's November 2020 outage depose leaders again and
-// again.
+// votes for an election timeout. And the liveness traps: without prevote,
+// Howard and Abraham's scenario 1 and Cloudflare's November 2020 outage
+// depose leaders again and again.
 //
-// Simplified: no log entries beyond the tail, no configuration changes, no
-// leadership transfer; a leader's heartbeat is a whole append round.
+// Simplified: no configuration changes, no leadership transfer, no flow
+// control windows; a leader's heartbeat is an append round, and followers
+// learn the commit index with the next append. A log compacts applied
+// entries beyond 1,024 and sends a follower further behind a snapshot that
+// carries only the index and term it ends at.
 package raft
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/electsim/electsim/protocols"
@@ -63,15 +89,39 @@ type Config struct {
 	RestartWait bool
 	// WriteEvery is how often the leader appends a client write to its log,
 	// at heartbeat time; 0 is an idle cluster, whose logs only grow by the
-	// empty entry each new leader appends.
+	// empty entry each new leader appends and by its acts.
 	WriteEvery time.Duration
+	// Commit makes acts proposals that take effect once committed; false
+	// acts on belief.
+	Commit bool
+	// TimerRule is when a follower restarts its election timer.
+	TimerRule string
+	// PreVoteRefusal is when a node refuses a pre-vote for having heard
+	// from a leader recently.
+	PreVoteRefusal string
+	// InitialLogs gives nodes, by name, the terms of the entries their
+	// logs start with, before their first start.
+	InitialLogs map[string][]Term
 }
+
+// Election timer rules.
+const (
+	TimerEtcd  = "etcd"  // restart on every term change
+	TimerPaper = "paper" // restart on hearing a leader, granting a vote, standing
+)
+
+// Pre-vote refusal rules.
+const (
+	RefuseEtcd   = "etcd"   // only with check_quorum, while in lease
+	RefuseThesis = "thesis" // whenever a leader was heard within the minimum election timeout
+)
 
 // Defaults are seed 002's timings: a 100ms heartbeat and election timeouts
 // from 1s to 2s (etcd's [ET, 2ET)), with the term and vote persisted.
 var Defaults = Config{
 	Heartbeat: 100 * time.Millisecond, ElectionTimeoutMin: time.Second, ElectionTimeoutMax: 2 * time.Second,
 	DriftBound: 1.05, Persist: true, WriteEvery: 100 * time.Millisecond,
+	Commit: true, TimerRule: TimerEtcd, PreVoteRefusal: RefuseEtcd,
 }
 
 func (c Config) leaseLength() time.Duration {
@@ -101,6 +151,13 @@ func Params() []protocols.Param {
 		{Name: "persist", Kind: protocols.Bool, Default: true, Doc: "persist the term and vote before answering (false: the known bug)"},
 		{Name: "restart_wait", Kind: protocols.Bool, Default: false, Doc: "after a (re)start, refuse votes for election_timeout_min (closes the lease's restart hole)"},
 		{Name: "write_every", Kind: protocols.Duration, Default: Defaults.WriteEvery, Doc: "how often the leader appends a client write; 0 is an idle cluster", Min: 0, Max: d(time.Hour)},
+		{Name: "commit", Kind: protocols.Bool, Default: true, Doc: "acts take effect once committed (false: act on belief)"},
+		{Name: "election_timer", Kind: protocols.Enum, Default: TimerEtcd, Enum: []string{TimerEtcd, TimerPaper},
+			Doc: "restart the election timer on every term change (etcd) or only on hearing a leader, granting a vote, standing (paper)"},
+		{Name: "prevote_refusal", Kind: protocols.Enum, Default: RefuseEtcd, Enum: []string{RefuseEtcd, RefuseThesis},
+			Doc: "refuse pre-votes after hearing a leader only with check_quorum (etcd) or always (thesis)"},
+		{Name: "initial_logs", Kind: protocols.IntLists, Default: map[string][]int64{}, Min: 1, Max: 1 << 32,
+			Doc: "the terms of the entries each node's log starts with: {n1: [1, 1, 2], n2: [1]}"},
 	}
 }
 
@@ -111,8 +168,20 @@ func ConfigOf(v *protocols.Values) Config {
 		ElectionTimeoutMax: v.Duration("election_timeout_max"), PreVote: v.Bool("prevote"),
 		CheckQuorum: v.Bool("check_quorum"), LeaderLease: v.Bool("leader_lease"),
 		DriftBound: v.Float("drift_bound"), Persist: v.Bool("persist"), WriteEvery: v.Duration("write_every"),
-		RestartWait: v.Bool("restart_wait"),
+		RestartWait: v.Bool("restart_wait"), Commit: v.Bool("commit"),
+		TimerRule: v.String("election_timer"), PreVoteRefusal: v.String("prevote_refusal"),
+		InitialLogs: initialLogs(v.IntLists("initial_logs")),
 	}
+}
+
+func initialLogs(lists map[string][]int64) map[string][]Term {
+	out := make(map[string][]Term, len(lists))
+	for name, list := range lists {
+		for _, t := range list {
+			out[name] = append(out[name], Term(t))
+		}
+	}
+	return out
 }
 
 // Check rejects timings that cannot elect and warns of unsafe settings.
@@ -127,13 +196,31 @@ func Check(v *protocols.Values) error {
 	if c.LeaderLease && !c.CheckQuorum {
 		v.Warnf("leader_lease", "a leader lease without check_quorum is unsafe: followers vote while the lease lasts")
 	}
+	return checkInitialLogs(v, c.InitialLogs)
+}
+
+// checkInitialLogs: initial logs are for participants, and a log's terms
+// never go down.
+func checkInitialLogs(v *protocols.Values, logs map[string][]Term) error {
+	nodes := v.Scenario().Nodes
+	for _, name := range slices.Sorted(maps.Keys(logs)) {
+		var id int
+		if _, err := fmt.Sscanf(name, "n%d", &id); err != nil || id < 1 || id > nodes || name != fmt.Sprintf("n%d", id) {
+			return v.Errorf("initial_logs", "%q is not a participant (n1..n%d)", name, nodes)
+		}
+		for i, t := range logs[name] {
+			if i > 0 && t < logs[name][i-1] {
+				return v.Errorf("initial_logs", "%s: terms go down at entry %d (%d after %d): a log's terms never do", name, i+1, t, logs[name][i-1])
+			}
+		}
+	}
 	return nil
 }
 
 func init() {
 	protocols.Register(protocols.Spec{
 		Name:   "raft",
-		Doc:    "Raft's leader election as in etcd-io/raft, with PreVote, CheckQuorum and a leader lease",
+		Doc:    "Raft as etcd-io/raft does it: elections with PreVote, CheckQuorum and a leader lease; log replication and commit",
 		Params: Params(),
 		Check:  Check,
 		Build:  func(v *protocols.Values) sim.Protocol { return New(ConfigOf(v)) },

@@ -1,0 +1,206 @@
+package raft
+
+import (
+	"slices"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// Replication, as etcd-io/raft does it: the leader appends and sends each
+// follower what it lacks, from where it believes the follower's log ends
+// (next); a follower that does not hold the entry before them rejects the
+// append with a hint, and the leader backs off to it. The leader commits an
+// entry once a quorum holds it and it is of the leader's own term (paper,
+// figure 8); the entries before it commit with it.
+//
+// Simplified: there are no flow-control windows (etcd's inflights), a
+// follower is never paused in probe state, and followers learn the commit
+// index with the next append or heartbeat, not with one sent at once.
+
+// maxEntriesPerAppend bounds an append, as etcd's MaxSizePerMsg does.
+const maxEntriesPerAppend = 64
+
+// A log keeps compactKeep applied entries, and compacts the older ones
+// away once compactEvery more are applied: a follower further behind gets a
+// snapshot.
+const (
+	compactKeep  = 1024
+	compactEvery = 4096
+)
+
+// progress is the leader's view of one follower: the highest index it is
+// known to hold (match) and the next one to send it.
+type progress struct {
+	match, next uint64
+}
+
+func (n *Node) resetProgress() {
+	n.progress = make([]progress, len(n.env.Peers())+1)
+	for _, peer := range n.env.Peers() {
+		n.progress[peer] = progress{next: n.log.lastIndex() + 1}
+	}
+}
+
+// appendEntry adds an entry of this term to the leader's log, durably.
+func (n *Node) appendEntry(e Entry) {
+	n.log.appendAfter(n.log.lastIndex(), e)
+	n.logChanged = true
+	n.lastWrite = n.env.Mono()
+	n.persist()
+	n.progress[n.env.ID()].match = n.log.lastIndex()
+	n.maybeCommit() // a cluster of one commits at once
+}
+
+// Replicates: with commit on, a leader's acts are proposals, committed
+// before they take effect; under leader_lease they are lease reads, served
+// at once, without a commit.
+func (n *Node) Replicates(sim.Generation) bool { return n.cfg.Commit && !n.cfg.LeaderLease }
+
+// Propose appends the act to the log and sends it to every follower that
+// is up to date; the others get it with what they lack.
+func (n *Node) Propose(act sim.ActRef) {
+	if n.role != Leader || sim.Generation(n.term) != act.Gen {
+		return // no longer the leader it was when the act came due
+	}
+	n.appendEntry(Entry{Term: n.term, Act: act})
+	for _, peer := range n.env.Peers() {
+		if peer != n.env.ID() && n.progress[peer].next == n.log.lastIndex() {
+			n.sendAppend(peer, n.lease.round)
+		}
+	}
+}
+
+// heartbeat appends a client write when one is due and sends every
+// follower what it lacks (nothing, for one that is up to date).
+func (n *Node) heartbeat() {
+	if n.cfg.WriteEvery > 0 && n.env.Mono()-n.lastWrite >= n.cfg.WriteEvery {
+		n.appendEntry(Entry{Term: n.term})
+	}
+	round := n.lease.start(n.env.Mono())
+	for _, peer := range n.env.Peers() {
+		if peer != n.env.ID() {
+			n.sendAppend(peer, round)
+		}
+	}
+	n.lease.ack(n.env.ID(), round, n.quorum()) // a cluster of one is its own quorum
+	n.heartbeatTimer = n.env.SetTimer(n.cfg.Heartbeat, tagHeartbeat)
+}
+
+// sendAppend sends a follower the entries it lacks, from next on, or a
+// snapshot when the leader has compacted them away. Entries sent move next
+// past them at once (etcd's replicate state); a rejection moves it back.
+func (n *Node) sendAppend(to sim.NodeID, round uint64) {
+	pr := &n.progress[to]
+	prev := pr.next - 1
+	prevTerm, ok := n.log.term(prev)
+	if !ok {
+		n.env.Send(to, Snapshot{Term: n.term, Index: n.log.first - 1, LastTerm: n.log.snapTerm, Round: round})
+		pr.next = n.log.first
+		return
+	}
+	hi := min(n.log.lastIndex(), prev+maxEntriesPerAppend)
+	ents := n.log.slice(prev+1, hi+1)
+	n.env.Send(to, Append{Term: n.term, PrevIndex: prev, PrevTerm: prevTerm, Entries: ents, Commit: n.log.committed, Round: round})
+	pr.next = hi + 1
+}
+
+// handleAppendResp moves a follower's progress, commits what a quorum now
+// holds, and sends the follower what it still lacks.
+func (n *Node) handleAppendResp(from sim.NodeID, r AppendResp) {
+	pr := &n.progress[from]
+	if r.Reject {
+		if r.Index <= pr.match {
+			return // stale: the follower holds more than that already
+		}
+		pr.next = max(min(r.Index, r.Hint+1), pr.match+1)
+		n.sendAppend(from, r.Round)
+		return
+	}
+	if r.Index > pr.match {
+		pr.match = r.Index
+		pr.next = max(pr.next, r.Index+1)
+		n.maybeCommit()
+	}
+	if pr.next <= n.log.lastIndex() {
+		n.sendAppend(from, r.Round)
+	}
+}
+
+// maybeCommit commits the highest index a quorum holds, if its entry is of
+// this term: an older term's entry commits only under one of the leader's
+// own (paper, figure 8), never by counting its replicas.
+func (n *Node) maybeCommit() {
+	matches := n.matches[:0]
+	for _, peer := range n.env.Peers() {
+		matches = append(matches, n.progress[peer].match)
+	}
+	slices.Sort(matches)
+	n.matches = matches
+	quorumIndex := matches[len(matches)-n.quorum()]
+	if t, _ := n.log.term(quorumIndex); t == n.term && n.log.commitTo(quorumIndex) {
+		n.persist()
+		n.apply()
+	}
+}
+
+// apply takes the newly committed entries into effect: on the leader, each
+// act goes to the resource (Env.Commit). Followers only note how far they
+// are applied; their leader has applied the rest.
+func (n *Node) apply() {
+	for i := n.log.applied + 1; n.role == Leader && i <= n.log.committed; i++ {
+		if e := n.log.entry(i); e.Act.ID != 0 {
+			n.env.Commit(e.Act)
+		}
+	}
+	n.log.applied = n.log.committed
+	if n.log.applied+1-n.log.first > compactEvery+compactKeep {
+		n.log.compact(n.log.applied-compactKeep, compactEvery+compactKeep)
+		n.logChanged = true
+		n.persist()
+	}
+}
+
+// handleAppend is the follower's side (etcd's handleAppendEntries): it
+// takes the entries if it holds the one before them, dropping any of its
+// own they conflict with, and answers with how far it now matches; else it
+// rejects with a hint.
+func (n *Node) handleAppend(from sim.NodeID, a Append) {
+	if a.PrevIndex < n.log.committed {
+		n.env.Send(from, AppendResp{Term: n.term, Index: n.log.committed, Round: a.Round})
+		return
+	}
+	if !n.log.matchTerm(a.PrevIndex, a.PrevTerm) {
+		hint := n.log.findConflictByTerm(min(a.PrevIndex, n.log.lastIndex()), a.PrevTerm)
+		n.env.Send(from, AppendResp{Term: n.term, Index: a.PrevIndex, Reject: true, Hint: hint, Round: a.Round})
+		return
+	}
+	last := a.PrevIndex + uint64(len(a.Entries))
+	if c := n.log.findConflict(a.PrevIndex, a.Entries); c != 0 {
+		if c <= n.log.committed {
+			panic("raft: an append conflicts with a committed entry")
+		}
+		n.log.appendAfter(c-1, a.Entries[c-a.PrevIndex-1:]...)
+		n.logChanged = true
+	}
+	if n.log.commitTo(min(a.Commit, last)) {
+		n.apply()
+	}
+	n.persist() // entries are durable before they are acknowledged
+	n.env.Send(from, AppendResp{Term: n.term, Index: last, Round: a.Round})
+}
+
+// handleSnapshot takes a snapshot a follower too far behind was sent: it
+// drops its log for it, unless it holds the snapshot's last entry already.
+func (n *Node) handleSnapshot(from sim.NodeID, s Snapshot) {
+	switch {
+	case s.Index <= n.log.committed:
+	case n.log.matchTerm(s.Index, s.LastTerm):
+		n.log.commitTo(s.Index)
+		n.apply()
+	default:
+		n.log.restore(s.Index, s.LastTerm)
+		n.logChanged = true
+	}
+	n.persist()
+	n.env.Send(from, AppendResp{Term: n.term, Index: max(n.log.committed, s.Index), Round: s.Round})
+}
