@@ -24,11 +24,13 @@ var storyEnds = map[string]int{
 	"lease-gc-pause.yaml":                1,
 	"majorities-ring.yaml":               0,
 	"raft-election-time.yaml":            0,
+	"raft-figure16.yaml":                 0,
 	"raft-leader-crash.yaml":             0,
 	"raft-lease-drift.yaml":              1,
 	"raft-no-persist-restart.yaml":       1,
 	"sbr-keep-majority-restart.yaml":     1,
 	"sbr-keep-majority.yaml":             0,
+	"sbr-lease-majority.yaml":            0,
 	"sbr-static-quorum-oversized.yaml":   1,
 }
 

@@ -15,9 +15,11 @@ const incarnationKey = "sbr.incarnation"
 
 // Timer tags.
 const (
-	tagHeartbeat = "heartbeat" // send heartbeats, then reap the silent
-	tagStable    = "stable"    // the view has not changed for stable_after
-	tagUnstable  = "unstable"  // down_all_when_unstable ran out
+	tagHeartbeat    = "heartbeat"     // send heartbeats, then reap the silent
+	tagStable       = "stable"        // the view has not changed for stable_after
+	tagUnstable     = "unstable"      // down_all_when_unstable ran out
+	tagAcquire      = "acquire"       // lease-majority: the minority's wait is over
+	tagLeaseTimeout = "lease-timeout" // lease-majority: the lease store did not answer
 )
 
 // phase is where a node is in its life as a member.
@@ -74,6 +76,13 @@ type node struct {
 	beat                                       sim.Message // Heartbeat, boxed once per view
 	snapshot                                   *Membership // for Welcomes, once per membership
 
+	// lease-majority: the decision that waits for the lease, the attempt
+	// its answer must name, and its two timers.
+	pending                  *View
+	attempt                  uint64
+	acquireTimer, leaseTimer sim.TimerID
+	leaseOwner               sim.NodeID // the owner this side holds the lease as, once it does
+
 	leading bool
 	gen     sim.Generation
 }
@@ -87,22 +96,37 @@ func (n *node) Start(env sim.Env) {
 	n.inc = env.Storage().Uint64(incarnationKey) + 1
 	env.Storage().PutUint64(incarnationKey, n.inc) // durable before anyone hears of it
 
-	if n.inc == 1 {
+	switch {
+	case n.inc == 1 && n.founders().Has(n.self):
 		n.boot()
-	} else {
+	case n.inc == 1:
+		n.phase = phaseJoining
+		env.Logf("boots after the cluster formed: asks to join as a newcomer")
+	default:
 		n.phase = phaseJoining
 		env.Logf("restarts as incarnation %d: asks to join as a newcomer", n.inc)
 	}
 	n.onHeartbeatTimer()
 }
 
-// boot makes the first incarnation a member of n1..nN, aged by ID: n1 is
-// the oldest. Every member counts as reachable until it stays silent.
+// founders are the members the cluster forms with: the participants that
+// boot with it (Config.Founders), or all of them.
+func (n *node) founders() Set {
+	if n.cfg.Founders != 0 {
+		return n.cfg.Founders
+	}
+	return SetOf(n.env.Peers()...)
+}
+
+// boot makes the first incarnation of a founder a member of the founders,
+// aged by ID: the lowest is the oldest. Every member counts as reachable
+// until it stays silent. A node that boots later joins as a newcomer, the
+// youngest: age follows boot order.
 func (n *node) boot() {
-	for _, id := range n.env.Peers() {
+	n.founders().Each(func(id sim.NodeID) {
 		n.members = n.members.With(id)
 		n.info[id], n.known[id] = memberInfo{inc: 1, up: uint64(id)}, 1
-	}
+	})
 	n.phase, n.version, n.nextUp = phaseUp, 1, uint64(len(n.env.Peers())+1)
 	n.heardAll()
 }
@@ -117,6 +141,8 @@ func (n *node) Deliver(from sim.NodeID, m sim.Message) {
 		n.onHeartbeat(from, m)
 	case Welcome:
 		n.onWelcome(from, m.Membership)
+	case AcquireResp:
+		n.onAcquireResp(m)
 	}
 }
 
@@ -135,6 +161,12 @@ func (n *node) Fire(t sim.Timer) {
 	case n.unstableTimer:
 		n.unstableTimer = 0
 		n.onUnstable()
+	case n.acquireTimer:
+		n.acquireTimer = 0
+		n.sendAcquire()
+	case n.leaseTimer:
+		n.leaseTimer = 0
+		n.down(string(LeaseMajority), fmt.Sprintf("no answer from the lease store within %v", n.cfg.LeaseTimeout))
 	}
 }
 
@@ -147,6 +179,7 @@ func (n *node) onHeartbeatTimer() {
 	n.heartbeatTimer = n.env.SetTimer(n.cfg.Heartbeat, tagHeartbeat)
 	n.broadcast()
 	if n.phase == phaseUp {
+		n.renewLease()
 		n.reap()
 	}
 }
@@ -322,9 +355,11 @@ func (n *node) membershipChanged() {
 // ---- the resolver ----
 
 // viewChanged restarts the wait for a stable view, and tracks how long the
-// view has been unstable since the first unreachability.
+// view has been unstable since the first unreachability. A decision that
+// waited for the lease on the old view is abandoned.
 func (n *node) viewChanged() {
 	n.beat = nil // it carries the side
+	n.abandonLease()
 	n.env.StopTimer(n.stableTimer)
 	n.stableTimer = n.env.SetTimer(n.cfg.StableAfter, tagStable)
 	switch {
@@ -363,14 +398,93 @@ func (n *node) onStable() {
 		return
 	}
 	v := n.view()
-	if !n.cfg.Keeps(v) {
+	switch {
+	case n.cfg.Strategy == LeaseMajority:
+		n.askForLease(v)
+	case !n.cfg.Keeps(v):
 		n.down(string(n.cfg.Strategy), fmt.Sprintf("%s does not keep %v", n.cfg.Strategy, v))
-		return
+	default:
+		n.keep(v)
 	}
+}
+
+// keep applies a decision that keeps this node's side: the unreachable
+// members are downed (removed from the membership).
+func (n *node) keep(v View) {
 	n.members, n.settled = n.reach, true
 	n.version++
 	n.env.Logf("%s keeps %v: downs %v; membership %v version %d", n.cfg.Strategy, v, v.Unreachable(), n.members, n.version)
 	n.membershipChanged()
+}
+
+// ---- lease-majority ----
+
+// askForLease starts lease-majority's decision: the side keep-majority
+// would keep asks the lease store for the lease at once; the other side
+// waits acquire_delay_for_minority first, so that the majority usually
+// wins it. The side that gets the lease is kept; the other downs itself.
+func (n *node) askForLease(v View) {
+	n.pending = &v
+	n.attempt++
+	if n.cfg.Keeps(v) {
+		n.sendAcquire()
+		return
+	}
+	n.env.Logf("is not on the majority side of %v: waits %v before asking for the lease", v, n.cfg.AcquireDelayForMinority)
+	n.acquireTimer = n.env.SetTimer(n.cfg.AcquireDelayForMinority, tagAcquire)
+}
+
+// sendAcquire asks for the lease in the name of the side's lowest member.
+func (n *node) sendAcquire() {
+	n.env.Send(n.env.Service(LeaseStore), Acquire{Owner: n.pending.Reachable.Lowest(), TTL: n.cfg.LeaseTTL, Attempt: n.attempt})
+	n.leaseTimer = n.env.SetTimer(n.cfg.LeaseTimeout, tagLeaseTimeout)
+}
+
+func (n *node) onAcquireResp(r AcquireResp) {
+	if r.Attempt == renewal {
+		if !r.Granted && n.leaseOwner != sim.NoNode {
+			n.down(string(LeaseMajority), fmt.Sprintf("lost the lease to n%d", r.Holder))
+		}
+		return
+	}
+	if n.pending == nil || r.Attempt != n.attempt {
+		return // an answer to an abandoned attempt
+	}
+	v := *n.pending
+	n.abandonLease()
+	if !r.Granted {
+		n.down(string(LeaseMajority), fmt.Sprintf("the lease is held by n%d", r.Holder))
+		return
+	}
+	n.env.Logf("holds the lease in n%d's name", r.Holder)
+	n.leaseOwner = r.Holder
+	n.keep(v)
+}
+
+// renewal is the attempt number of a renewal, which no decision waits for.
+const renewal = 0
+
+// renewLease keeps the lease this side holds from expiring, every
+// heartbeat, as a Kubernetes lease's holder renews it: a side kept by the
+// lease holds it while it lives, so a side whose view settles much later
+// cannot take it. A renewal refused means the lease was lost (the store
+// was out of reach for a TTL): the node downs itself.
+func (n *node) renewLease() {
+	if n.leaseOwner == sim.NoNode {
+		return
+	}
+	n.env.Send(n.env.Service(LeaseStore), Acquire{Owner: n.leaseOwner, TTL: n.cfg.LeaseTTL, Attempt: renewal})
+}
+
+// abandonLease stops waiting for the lease.
+func (n *node) abandonLease() {
+	if n.pending == nil {
+		return
+	}
+	n.pending = nil
+	n.env.StopTimer(n.acquireTimer)
+	n.env.StopTimer(n.leaseTimer)
+	n.acquireTimer, n.leaseTimer = 0, 0
 }
 
 // disagreement names a member this node reaches whose last heartbeat
@@ -407,16 +521,23 @@ func (n *node) down(rule, why string) {
 	n.env.OutOfService("downed itself by " + rule)
 }
 
-// view is the node's view as its strategy sees it.
+// view is the node's view as its strategy sees it: with a role, the oldest
+// member with the role.
 func (n *node) view() View {
-	return View{Members: n.members, Reachable: n.reach, Oldest: n.oldest()}
+	oldest := n.oldest()
+	if n.cfg.RoleMembers != 0 {
+		oldest = n.oldestOf(n.members & n.cfg.RoleMembers)
+	}
+	return View{Members: n.members, Reachable: n.reach, Oldest: oldest}
 }
 
 // oldest is the member with the lowest up number; of two admitted at once
 // with the same one, the lower ID.
-func (n *node) oldest() sim.NodeID {
+func (n *node) oldest() sim.NodeID { return n.oldestOf(n.members) }
+
+func (n *node) oldestOf(set Set) sim.NodeID {
 	best := sim.NoNode
-	n.members.Each(func(id sim.NodeID) { // in ID order: a tie keeps the lower
+	set.Each(func(id sim.NodeID) { // in ID order: a tie keeps the lower
 		if best == sim.NoNode || n.info[id].up < n.info[best].up {
 			best = id
 		}

@@ -6,8 +6,11 @@
 // # Members and age
 //
 // The members are the participants n1..nN. Age is Akka's up number: the
-// first incarnations get up number = ID, so n1 joined first and is the
-// oldest. A node keeps one durable thing, an incarnation counter in its
+// founders, the participants that boot with the cluster (all of them unless
+// the scenario's boot section starts some later), get up number = ID, so n1
+// is the oldest of them; a participant that boots later joins as a
+// newcomer, as a restart does, and is admitted as the youngest: age follows
+// boot order. A node keeps one durable thing, an incarnation counter in its
 // Storage (key sbr.incarnation). A restart is a new incarnation: it joins
 // as a newcomer, sending heartbeats to every participant, and a member that
 // hears it admits it as the youngest (an up number above any it knows),
@@ -62,7 +65,21 @@
 //     or more downs itself and the other side is kept;
 //   - keep-referee: keep the side with referee if it has at least
 //     down_all_if_less_than members;
-//   - down-all: keep nothing, a baseline.
+//   - down-all: keep nothing, a baseline;
+//   - lease-majority: keep-majority whose decision also needs a lease (Akka's
+//     lease-implementation, such as a Kubernetes Lease): the side
+//     keep-majority would keep asks the lease store (the service node
+//     "coord") for it at once, the other after acquire_delay_for_minority
+//     (2s); the side granted the lease is kept, one refused it, or left
+//     without an answer for lease_timeout (5s), downs itself. The store is a
+//     compare-and-set lease with a TTL, held in the name of the side's
+//     lowest member; the kept side renews it every heartbeat, and a node
+//     whose renewal is refused downs itself. A side out of reach of the
+//     store cannot be kept, whatever its size.
+//
+// With role_members, static-quorum, keep-majority, keep-oldest and
+// lease-majority count only the members with the role (Akka's role
+// setting): a side of two role members against none is a majority.
 //
 // A node whose side is kept removes the unreachable members at once (Akka's
 // Down and Removed in one step) and tells its side with a heartbeat. A node
@@ -121,12 +138,14 @@
 //     the membership races above far easier to hit.
 //
 // Simplified away: gossip and the leader of each side (each node applies
-// the rule to itself), the Down-Removed margin (the kept side's singleton
+// the rule to itself; under lease-majority every member asks for the lease
+// in the side's name), the Down-Removed margin (the kept side's singleton
 // starts at its decision, so the downed side's may overlap it by the
-// difference of their decision times), roles, data centers, leaving, the
-// lease-majority strategy, Akka's edge-case checks for membership changes,
-// and the first seed node joining itself: a cluster whose every member has
-// downed itself stays down.
+// difference of their decision times), data centers, leaving, Akka's
+// edge-case checks for membership changes, and the first seed node joining
+// itself: a cluster whose every member has downed itself stays down. The
+// lease store is a small one of this package's, not the lease protocol's
+// etcd model: Akka's leases are compare-and-set records, not elections.
 package sbr
 
 import (
@@ -157,6 +176,22 @@ type Config struct {
 	DownIfAlone       bool       // keep-oldest: a lone oldest downs itself
 	Referee           sim.NodeID // keep-referee: the member whose side is kept
 	DownAllIfLessThan int        // keep-referee: the referee's side downs itself below this size
+
+	// lease-majority: how long the side keep-majority would not keep waits
+	// before it asks for the lease (Akka's acquire-lease-delay-for-minority,
+	// 2s), how long the lease lasts, and how long a node waits for the
+	// lease store's answer before it downs itself (Akka's
+	// lease-operation-timeout, 5s).
+	AcquireDelayForMinority, LeaseTTL, LeaseTimeout time.Duration
+
+	// RoleMembers are the members with the role the strategy counts
+	// (Akka's role setting of static-quorum, keep-majority and
+	// keep-oldest); 0 counts every member.
+	RoleMembers Set
+	// Founders are the participants the cluster forms with, the ones that
+	// boot with it, aged by ID; the others join as newcomers when they
+	// boot, so that age follows boot order. 0: every participant.
+	Founders Set
 }
 
 // Defaults are Akka's failure detector (1s heartbeats, 3s acceptable pause)
@@ -166,6 +201,7 @@ var Defaults = Config{
 	Strategy:  KeepMajority,
 	Heartbeat: time.Second, UnreachableAfter: 3 * time.Second, StableAfter: 7 * time.Second,
 	QuorumSize: 3, DownIfAlone: true, Referee: 1, DownAllIfLessThan: 1,
+	AcquireDelayForMinority: 2 * time.Second, LeaseTTL: time.Minute, LeaseTimeout: 5 * time.Second,
 }
 
 // New returns the resolver with the given configuration. It panics on one
@@ -176,10 +212,20 @@ func New(cfg Config) sim.Protocol {
 		panic(fmt.Sprintf("sbr: bad config %+v", cfg))
 	}
 	cfg.Keeps(View{}) // panics on an unknown strategy
-	return sim.Protocol{
+	p := sim.Protocol{
 		Name: "sbr",
 		New:  func(sim.NodeID, string) sim.Node { return &node{cfg: cfg} },
 	}
+	if cfg.Strategy == LeaseMajority {
+		p.Services = []string{LeaseStore}
+		p.New = func(_ sim.NodeID, name string) sim.Node {
+			if name == LeaseStore {
+				return &leaseStore{}
+			}
+			return &node{cfg: cfg}
+		}
+	}
+	return p
 }
 
 // refereeNames are the choices of the referee parameter: any participant
@@ -208,6 +254,10 @@ func init() {
 			{Name: "down_if_alone", Kind: protocols.Bool, Default: d.DownIfAlone, Doc: "keep-oldest: an oldest member alone against two or more downs itself (false: a known bug)"},
 			{Name: "referee", Kind: protocols.Enum, Enum: refereeNames, Default: "n1", Doc: "keep-referee: the member whose side is kept"},
 			{Name: "down_all_if_less_than", Kind: protocols.Int, Default: int64(d.DownAllIfLessThan), Doc: "keep-referee: the referee's side downs itself if it has fewer members", Min: 1, Max: sim.MaxParticipants},
+			{Name: "acquire_delay_for_minority", Kind: protocols.Duration, Default: d.AcquireDelayForMinority, Doc: "lease-majority: how long the minority waits before it asks for the lease", Min: 0, Max: dur(time.Hour)},
+			{Name: "lease_ttl", Kind: protocols.Duration, Default: d.LeaseTTL, Doc: "lease-majority: how long the lease lasts once acquired", Min: dur(time.Millisecond), Max: dur(24 * time.Hour)},
+			{Name: "lease_timeout", Kind: protocols.Duration, Default: d.LeaseTimeout, Doc: "lease-majority: how long a node waits for the lease store before it downs itself", Min: dur(time.Millisecond), Max: dur(time.Hour)},
+			{Name: "role_members", Kind: protocols.NameList, Default: []string{}, Doc: "the members with the role static-quorum, keep-majority, keep-oldest and lease-majority count; [] counts all"},
 		},
 		Check: check,
 		Build: func(v *protocols.Values) sim.Protocol { return New(configOf(v)) },
@@ -223,7 +273,40 @@ func configOf(v *protocols.Values) Config {
 		StableAfter: v.Duration("stable_after"), DownAllWhenUnstable: v.Duration("down_all_when_unstable"),
 		QuorumSize: int(v.Int("quorum_size")), DownIfAlone: v.Bool("down_if_alone"),
 		Referee: referee, DownAllIfLessThan: int(v.Int("down_all_if_less_than")),
+		AcquireDelayForMinority: v.Duration("acquire_delay_for_minority"), LeaseTTL: v.Duration("lease_ttl"),
+		LeaseTimeout: v.Duration("lease_timeout"),
+		RoleMembers:  nodeSet(v.NameList("role_members")),
+		Founders:     founders(v.Scenario()),
 	}
+}
+
+// nodeSet is the set of the participants named; names that are not
+// participants are left out (check rejects them).
+func nodeSet(names []string) Set {
+	var s Set
+	for _, name := range names {
+		var id sim.NodeID
+		if _, err := fmt.Sscanf(name, "n%d", &id); err == nil && id >= 1 && id <= sim.MaxParticipants {
+			s = s.With(id)
+		}
+	}
+	return s
+}
+
+// founders are the participants the scenario boots at the start: those
+// without a boot time, or booted at 0. With none, the lowest boots the
+// cluster whenever it comes up.
+func founders(scn *sim.Scenario) Set {
+	var s Set
+	for id := sim.NodeID(1); int(id) <= scn.Nodes; id++ {
+		if at, late := scn.Boot[fmt.Sprintf("n%d", id)]; !late || at == (sim.Span{}) {
+			s = s.With(id)
+		}
+	}
+	if s == 0 && scn.Nodes > 0 {
+		s = s.With(1)
+	}
+	return s
 }
 
 // check rejects settings that cannot work and warns of the known-dangerous
@@ -235,6 +318,12 @@ func check(v *protocols.Values) error {
 	}
 	if int(c.Referee) > nodes {
 		return v.Errorf("referee", "unknown referee n%d: the cluster is n1..n%d", c.Referee, nodes)
+	}
+	for _, name := range v.NameList("role_members") {
+		id := nodeSet([]string{name}).Lowest()
+		if id == sim.NoNode || int(id) > nodes || name != fmt.Sprintf("n%d", id) {
+			return v.Errorf("role_members", "%q is not a participant (n1..n%d)", name, nodes)
+		}
 	}
 	if c.StableAfter < c.UnreachableAfter {
 		v.Warnf("stable_after", "%v is below unreachable_after %v: a node can decide before the members it still counts as reachable have gone quiet, and two sides can decide on inconsistent views",

@@ -24,10 +24,14 @@ const (
 	KeepReferee Strategy = "keep-referee"
 	// DownAll downs every side: the baseline that never keeps two.
 	DownAll Strategy = "down-all"
+	// LeaseMajority is keep-majority whose decision also needs a lease:
+	// the side keep-majority keeps asks for it at once, the other after
+	// AcquireDelayForMinority, and the side that gets it is kept.
+	LeaseMajority Strategy = "lease-majority"
 )
 
 // Strategies lists the strategies, as the registry shows them.
-var Strategies = []string{string(StaticQuorum), string(KeepMajority), string(KeepOldest), string(KeepReferee), string(DownAll)}
+var Strategies = []string{string(StaticQuorum), string(KeepMajority), string(KeepOldest), string(KeepReferee), string(DownAll), string(LeaseMajority)}
 
 // View is what one node decides on once its view has been stable for
 // stable_after: the members it knows (the last known membership, without
@@ -52,12 +56,20 @@ func (v View) String() string {
 // membership); a node whose side is not kept downs itself. Each node
 // applies the rule to its own view, so two sides agree only when their
 // views are mirror images of one membership.
+//
+// With a role (RoleMembers), static-quorum, keep-majority and lease-majority
+// count only the members that have it, and keep-oldest looks for the
+// oldest among them (the view's Oldest, as the node gives it).
 func (c Config) Keeps(v View) bool {
+	if c.RoleMembers != 0 && c.Strategy != KeepReferee {
+		v.Members &= c.RoleMembers
+		v.Reachable &= c.RoleMembers
+	}
 	side, other := v.Reachable.Len(), v.Unreachable().Len()
 	switch c.Strategy {
 	case StaticQuorum:
 		return side >= c.QuorumSize
-	case KeepMajority:
+	case KeepMajority, LeaseMajority:
 		if side != other {
 			return side > other
 		}
