@@ -21,7 +21,7 @@ const (
 	maxProblemLines = 20 // failed or violating runs the table lists; -json has them all
 )
 
-const sweepSynopsis = "sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-parallel N] [-json] [-plot out.svg|png]"
+const sweepSynopsis = "sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired] [-parallel N] [-json] [-plot out.svg|png] [-cdf out.svg|png]"
 
 // sweepOptions are the sweep's flags and file.
 type sweepOptions struct {
@@ -29,9 +29,11 @@ type sweepOptions struct {
 	protocols []string // empty: the scenario's
 	seeds     seedList
 	sets      []setAxis
+	paired    bool // the varied -set axes go together, value by value
 	parallel  int
 	asJSON    bool
 	plot      string
+	cdf       string
 }
 
 // setAxis is one -set: a parameter and its values. With one value it just
@@ -52,24 +54,26 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var plotFile *os.File
-	if opts.plot != "" {
-		// Created before the runs, so that a bad path fails in a second
-		// rather than after the whole sweep.
-		if plotFile, err = os.Create(opts.plot); err != nil {
-			return badInput(err)
-		}
+	// The pictures' files are created before the runs, so that a bad path
+	// fails in a second rather than after the whole sweep.
+	plotFile, err := createOutput(opts.plot)
+	if err != nil {
+		return err
+	}
+	cdfFile, err := createOutput(opts.cdf)
+	if err != nil {
+		return err
 	}
 	defer lessGC()()
 	bar := newProgress(stderr, plan.runs())
 	results := plan.runAll(opts.parallel, bar.tick)
 	bar.wait()
 	sweep := plan.report(results)
-	if plotFile != nil {
-		err := drawSweep(plotFile, strings.TrimPrefix(filepath.Ext(opts.plot), "."), opts.seeds.text, sweep)
-		if err := errors.Join(err, plotFile.Close()); err != nil {
-			return fmt.Errorf("drawing the sweep: %w", err)
-		}
+	if err := drawTo(plotFile, func(w io.Writer, format string) error { return drawSweep(w, format, opts.seeds.text, sweep) }); err != nil {
+		return fmt.Errorf("drawing the sweep: %w", err)
+	}
+	if err := drawTo(cdfFile, func(w io.Writer, format string) error { return drawNewLeaderCDF(w, format, opts.seeds.text, sweep) }); err != nil {
+		return fmt.Errorf("drawing the CDF: %w", err)
 	}
 	if err := printSweep(stdout, opts, plan, sweep); err != nil {
 		return err
@@ -78,6 +82,28 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{code: 1, err: errQuiet}
 	}
 	return nil
+}
+
+// createOutput creates a picture's file, or returns nil when none is asked.
+func createOutput(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return f, nil
+}
+
+// drawTo draws a picture into its file, in the format its name says, and
+// closes it; a nil file is no picture asked for.
+func drawTo(f *os.File, draw func(w io.Writer, format string) error) error {
+	if f == nil {
+		return nil
+	}
+	err := draw(f, strings.TrimPrefix(filepath.Ext(f.Name()), "."))
+	return errors.Join(err, f.Close())
 }
 
 // sweepGCPercent is the GC target while a sweep runs. Its live heap is a
@@ -116,7 +142,9 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 	})
 	fs.IntVar(&opts.parallel, "parallel", min(runtime.GOMAXPROCS(0), maxParallel), "run this many runs at once")
 	fs.BoolVar(&opts.asJSON, "json", false, "print one JSON object with every run instead of the table")
+	fs.BoolVar(&opts.paired, "paired", false, "pair the -set lists value by value instead of crossing them (each list as long)")
 	fs.StringVar(&opts.plot, "plot", "", "draw the availability of each configuration to this .svg or .png file")
+	fs.StringVar(&opts.cdf, "cdf", "", "draw the CDF of the time to a new leader after each fault, a curve per configuration, to this .svg or .png file")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, &exitError{code: 2}
@@ -129,10 +157,37 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 	if opts.parallel < 1 || opts.parallel > maxParallel {
 		return nil, usageError("-parallel must be 1..%d, got %d", maxParallel, opts.parallel)
 	}
-	if ext := filepath.Ext(opts.plot); opts.plot != "" && ext != ".svg" && ext != ".png" {
-		return nil, usageError("-plot writes .svg or .png, not %q", ext)
+	for flag, path := range map[string]string{"-plot": opts.plot, "-cdf": opts.cdf} {
+		if ext := filepath.Ext(path); path != "" && ext != ".svg" && ext != ".png" {
+			return nil, usageError("%s writes .svg or .png, not %q", flag, ext)
+		}
+	}
+	check := checkCrossed
+	if opts.paired {
+		check = checkPaired
+	}
+	if err := check(opts.sets); err != nil {
+		return nil, err
 	}
 	return opts, nil
+}
+
+// checkPaired: paired lists go value by value, so they are as long.
+func checkPaired(axes []setAxis) error {
+	n := 0
+	for _, a := range axes {
+		switch {
+		case !a.varied():
+		case n == 0:
+			n = len(a.values)
+		case len(a.values) != n:
+			return usageError("-paired: -set %s has %d values, another list %d; paired lists are as long", a.key, len(a.values), n)
+		}
+	}
+	if n == 0 {
+		return usageError("-paired needs -set lists of several values to pair")
+	}
+	return nil
 }
 
 // splitList splits a comma-separated list with no empty or repeated items.
@@ -155,11 +210,25 @@ func parseSetAxis(kv string) (setAxis, error) {
 	if !ok || key == "" {
 		return setAxis{}, fmt.Errorf("want key=value or key=v1,v2,..., got %q", kv)
 	}
-	list, err := splitList(values)
-	if err != nil {
-		return setAxis{}, fmt.Errorf("%s: %v", key, err)
+	list := strings.Split(values, ",")
+	for i := range list {
+		if list[i] = strings.TrimSpace(list[i]); list[i] == "" {
+			return setAxis{}, fmt.Errorf("%s: %q has an empty item", key, values)
+		}
 	}
 	return setAxis{key: key, values: list}, nil
+}
+
+// checkCrossed: a value repeated in a crossed list only repeats
+// configurations. (Paired lists may repeat one: a heartbeat shared by two
+// ranges.)
+func checkCrossed(axes []setAxis) error {
+	for _, a := range axes {
+		if _, err := splitList(strings.Join(a.values, ",")); err != nil {
+			return usageError("-set %s: %v", a.key, err)
+		}
+	}
+	return nil
 }
 
 // seedList is a -seeds: single seeds and inclusive ranges, in the order

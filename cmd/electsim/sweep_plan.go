@@ -85,8 +85,16 @@ func planSweep(opts *sweepOptions, stderr io.Writer) (*sweepPlan, error) {
 	if len(names) == 0 {
 		names = []string{base.Protocol.Name}
 	}
+	combine := crossProduct
+	if opts.paired {
+		combine = pairs
+	}
 	configs := len(names)
 	for _, a := range opts.sets {
+		if opts.paired {
+			configs = len(names) * len(pairs(opts.sets))
+			break
+		}
 		if configs *= len(a.values); configs > maxSweepRuns {
 			break // and stop before the product overflows
 		}
@@ -97,7 +105,7 @@ func planSweep(opts *sweepOptions, stderr io.Writer) (*sweepPlan, error) {
 	pl := &sweepPlan{file: opts.file, base: base, axes: opts.sets, seeds: opts.seeds.seeds, run: properties.Run}
 	warned := map[string]bool{}
 	for _, name := range names {
-		for _, set := range crossProduct(opts.sets) {
+		for _, set := range combine(opts.sets) {
 			c, warnings, err := buildConfig(base, name, set, pl.seeds[0])
 			if err != nil {
 				return nil, badInput(err)
@@ -127,6 +135,22 @@ func crossProduct(axes []setAxis) [][]string {
 			}
 		}
 		out = next
+	}
+	return out
+}
+
+// pairs lists the -set values value by value: the first of every list,
+// then the second, ...; a -set of one value goes with each.
+func pairs(axes []setAxis) [][]string {
+	n := 1
+	for _, a := range axes {
+		n = max(n, len(a.values))
+	}
+	out := make([][]string, n)
+	for i := range out {
+		for _, a := range axes {
+			out[i] = append(out[i], a.key+"="+a.values[min(i, len(a.values)-1)])
+		}
 	}
 	return out
 }

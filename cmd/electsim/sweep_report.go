@@ -323,6 +323,38 @@ func (pl *sweepPlan) replayCommand(c *sweepConfig, seed uint64) string {
 	return strings.Join(args, " ")
 }
 
+// drawNewLeaderCDF draws, for each configuration, the CDF of the time to a
+// new leader after each fault of its runs that reached their end: the Raft
+// paper's figure 16, when the fault is the leader's crash.
+func drawNewLeaderCDF(w io.Writer, format, seeds string, rep *sweepReport) error {
+	oneProtocol := !slices.ContainsFunc(rep.Configurations, func(c sweepResults) bool { return c.Protocol != rep.Configurations[0].Protocol })
+	var series []plots.CDFSeries
+	for _, c := range rep.Configurations {
+		s := plots.CDFSeries{Label: c.label}
+		if oneProtocol && c.variedLabel != "" {
+			s.Label = c.variedLabel // the protocol is in the title
+		}
+		for _, r := range c.Runs {
+			if r.failed() {
+				continue
+			}
+			for _, rec := range r.Recoveries {
+				if rec.NewLeaderNS < 0 {
+					s.Missing++
+				} else {
+					s.Times = append(s.Times, time.Duration(rec.NewLeaderNS))
+				}
+			}
+		}
+		series = append(series, s)
+	}
+	title := fmt.Sprintf("%s, seeds %s: time without a leader after each fault", rep.Scenario, seeds)
+	if oneProtocol && len(rep.Configurations) > 0 {
+		title = fmt.Sprintf("%s (%s), seeds %s: time without a leader after each fault", rep.Scenario, rep.Configurations[0].Protocol, seeds)
+	}
+	return plots.CDF(series, title, "time to a new leader (ms)").Render(w, format)
+}
+
 // drawSweep draws each configuration's availability, one point per
 // measured run.
 func drawSweep(w io.Writer, format, seeds string, rep *sweepReport) error {

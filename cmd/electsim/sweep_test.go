@@ -238,6 +238,9 @@ func TestSweepBadInputExitsTwo(t *testing.T) {
 		{[]string{howard, "-protocols", "raft,routing", "-seeds", "1-60000"}, "the sweep has more than 100000 runs (2 configurations x 60000 seeds)"},
 		{[]string{howard, "-parallel", "0"}, "-parallel must be 1..1024, got 0"},
 		{[]string{howard, "-plot", "out.pdf"}, `-plot writes .svg or .png, not ".pdf"`},
+		{[]string{howard, "-cdf", "out.jpg"}, `-cdf writes .svg or .png, not ".jpg"`},
+		{[]string{howard, "-paired", "-set", "prevote=true,false", "-set", "election_timeout_max=1s,2s,3s"}, "-paired: -set election_timeout_max has 3 values, another list 2"},
+		{[]string{howard, "-paired", "-set", "prevote=true"}, "-paired needs -set lists of several values"},
 		{[]string{"testdata/missing.yaml"}, "no such file"},
 		{[]string{}, "sweep takes one scenario file"},
 	} {
@@ -312,5 +315,34 @@ func TestSweepSumsUpTheTimeToANewLeader(t *testing.T) {
 	}
 	if s := summarize([]sweepRun{run(3e9), run(1e9), run(2e9)}); s.NewLeaderMedianNS != 2e9 || newLeaderCell(s) != "2s/2s/3s" {
 		t.Errorf("odd count: median %d, cell %q", s.NewLeaderMedianNS, newLeaderCell(s))
+	}
+}
+
+// TestSweepPairsAndDrawsTheTimeToANewLeader: -paired goes value by value
+// (two configurations, not four), and -cdf draws one curve of the time to a
+// new leader per configuration, named by its values.
+func TestSweepPairsAndDrawsTheTimeToANewLeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cdf.svg")
+	out, _ := sweep(t, 0, "../../scenarios/raft-election-time.yaml", "-seeds", "1-5", "-json", "-paired",
+		"-set", "election_timeout_min=500ms,1s", "-set", "election_timeout_max=1s,2s", "-cdf", path)
+	var rep struct {
+		Configurations []struct {
+			Params map[string]any `json:"params"`
+		} `json:"configurations"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Configurations) != 2 || rep.Configurations[1].Params["election_timeout_min"] != "1s" || rep.Configurations[1].Params["election_timeout_max"] != "2s" {
+		t.Fatalf("configurations %+v, want 500ms-1s and 1s-2s", rep.Configurations)
+	}
+	svg, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"election_timeout_min=500ms election_timeout_max=1s (5 trials)", "time to a new leader"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("the CDF lacks %q", want)
+		}
 	}
 }
