@@ -135,6 +135,12 @@ func (c *CDFChart) plot() (*plot.Plot, []legendEntry, error) {
 	var entries []legendEntry
 	lo, hi := math.Inf(1), 0.0
 	for i, s := range c.series {
+		sty := draw.LineStyle{Color: generationColors[i%len(generationColors)], Width: 1.5}
+		// A series with no trial that ended has no curve, but the legend
+		// still says so.
+		entries = append(entries, legendEntry{legendLabel(s), func(c *draw.Canvas, at vg.Point) {
+			c.StrokeLine2(sty, at.X-5, at.Y, at.X+5, at.Y)
+		}})
 		pts := s.Points()
 		if len(pts) == 0 {
 			continue
@@ -144,12 +150,8 @@ func (c *CDFChart) plot() (*plot.Plot, []legendEntry, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("plots: the curve of %s: %w", s.Label, err)
 		}
-		line.Color, line.Width = generationColors[i%len(generationColors)], 1.5
+		line.LineStyle = sty
 		p.Add(line)
-		sty := line.LineStyle
-		entries = append(entries, legendEntry{legendLabel(s), func(c *draw.Canvas, at vg.Point) {
-			c.StrokeLine2(sty, at.X-5, at.Y, at.X+5, at.Y)
-		}})
 	}
 	if hi > 0 {
 		p.X.Min, p.X.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))

@@ -7,8 +7,8 @@
 //	electsim run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml]
 //	             [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
 //	electsim replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
-//	electsim sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-parallel N]
-//	               [-json] [-plot out.svg|png]
+//	electsim sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired]
+//	               [-parallel N] [-json] [-plot out.svg|png] [-cdf out.svg|png]
 //	electsim protocols
 //
 // Run runs the scenario in FILE (a YAML file; see scenarios/ for ready ones)
@@ -44,7 +44,11 @@
 // Sweep compares configurations: each protocol of -protocols (default the
 // scenario's) crossed with every -set that lists several values, each run
 // with every seed of -seeds (default 1-10; 1-20, 1,2,7 and 1-5,9 all
-// work). A -set with one value just sets the parameter. Every
+// work). A -set with one value just sets the parameter. With -paired the
+// lists go value by value instead (the first of each, then the second,
+// ...), so that parameters that belong together vary together:
+// -paired -set election_timeout_min=12ms,25ms -set election_timeout_max=24ms,50ms.
+// Every
 // configuration is checked before any run starts. The runs go to -parallel
 // workers (default all cores); each is the run electsim run -seed N gives,
 // with the same trace hash, and the output never depends on scheduling:
@@ -64,7 +68,10 @@
 // with the others. With -json it prints one object: scenario, and
 // configurations, each with protocol, params, runs (seed, trace_hash, ok,
 // error, violated, metrics and recoveries, as electsim run -json names them)
-// and summary. -plot draws each configuration's availability, a point per run.
+// and summary. -plot draws each configuration's availability, a point per
+// run; -cdf draws the distribution of the time to a new leader after each
+// fault, a curve per configuration on a logarithmic time axis, as the Raft
+// paper's figure 16 does (scenarios/raft-figure16.yaml has the commands).
 // A progress bar shows on stderr when stderr is a terminal. Sweep exits 1
 // when any run fails or breaks an expected property.
 //
