@@ -1,6 +1,7 @@
 // Package routing is a routing-aware leader election (seed 003,
-// kellabyte's "Routing aware master elections"): Raft's terms, votes and
-// persistence, plus a connectivity view that decides who may stand and whom
+// kellabyte's "Routing aware master elections"): Raft's terms, votes,
+// persistence, log replication and commit (its parameters are Raft's), plus
+// a connectivity view that decides who may stand and whom
 // a voter may back, so that under a partial partition the node that sees
 // the most of the cluster leads.
 //
@@ -148,6 +149,13 @@ func (n *node) Fire(t sim.Timer) {
 
 // MayAct defers to Raft (and its leader lease).
 func (n *node) MayAct(gen sim.Generation) bool { return n.raft.MayAct(gen) }
+
+// Replicates and Propose defer to Raft: acts are log entries that take
+// effect once committed, as in Raft (with commit on).
+func (n *node) Replicates(gen sim.Generation) bool { return n.raft.Replicates(gen) }
+
+// Propose appends the act to Raft's log.
+func (n *node) Propose(act sim.ActRef) { n.raft.Propose(act) }
 
 func (n *node) sendStatus() {
 	status := Status{Heard: n.heardSet(), Reach: n.reach()}
