@@ -217,8 +217,8 @@ func TestUncommittedActs(t *testing.T) {
 		proposed(1*sec, "n1", 1),
 		committed(1*sec+5*ms, "n1", 1),
 		drop(1*sec+5*ms, "n4", "resource", sim.Act{Gen: 1}), // committed, then lost
-		proposed(2*sec, "n1", 1), // never committed: n1 lost its quorum
-		act(3*sec, "n1", 1),      // a read served at once
+		proposed(2*sec, "n1", 1),                            // never committed: n1 lost its quorum
+		act(3*sec, "n1", 1),                                 // a read served at once
 		applied(3*sec+ms, "n1", 1, accepted),
 	)
 	if m.ActsIssued != 3 || m.ActsCommitted != 1 || m.ActsUncommitted != 1 {

@@ -101,7 +101,9 @@ func TestAgeFollowsBootOrder(t *testing.T) {
 	if len(leads) != 1 || leads[0].node != 2 {
 		t.Fatalf("leads %v, want n2 alone, the oldest of the members that booted first\n%s", leads, strings.Join(o.logs, "\n"))
 	}
-	joined := slices.ContainsFunc(o.logs, func(l string) bool { return strings.Contains(l, "admits n1 incarnation 1 as a new member, the youngest") })
+	joined := slices.ContainsFunc(o.logs, func(l string) bool {
+		return strings.Contains(l, "admits n1 incarnation 1 as a new member, the youngest")
+	})
 	if !joined || len(o.downedAt) != 0 {
 		t.Fatalf("n1 was not admitted as the youngest (downed: %v)\n%s", o.downedAt, strings.Join(o.logs, "\n"))
 	}
