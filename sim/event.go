@@ -12,7 +12,7 @@ const (
 	KindDeliver                      // Node received Msg from Peer; Value is the true time Peer sent it
 	KindDrop                         // a message from Node to Peer was lost; Tag says why
 	KindTimer                        // Node's timer (Timer, Tag) fired
-	KindCrash                        // Node crashed: volatile state, timers and writes not yet durable gone
+	KindCrash                        // Node crashed: volatile state, timers and writes not yet durable (Value counts them) gone
 	KindRestart                      // Node restarted from its storage
 	KindPause                        // Node's process was paused for Value ns
 	KindResume                       // Node's process resumed
@@ -26,7 +26,7 @@ const (
 	KindStepDown                     // Node no longer believes it leads Gen
 	KindActIssued                    // Node acted in Gen (act number Value); the act goes to the resource, or is proposed (Tag "proposed")
 	KindActWithheld                  // Node's MayAct(Gen) refused an act that was due
-	KindActApplied                   // the resource (Node) applied Peer's act in Gen: Accepted or not; Value is when the act left for it
+	KindActApplied                   // the resource (Node) applied Peer's act in Gen: Accepted or not; Value is when the act was issued
 	KindFaultSkipped                 // a fault named a role nobody held then; Tag says which fault and why
 	KindBoot                         // Node started late, as the scenario's boot section says
 	KindOutOfService                 // Node took itself out of service (Env.OutOfService); Tag says why

@@ -57,9 +57,14 @@ func eventDetail(r *Roster, e *Event) string {
 		}
 		return strings.TrimSpace(fmt.Sprintf("%s's act in gen %d %s %s", r.Name(e.Peer), e.Gen, verdict, e.Tag))
 	case KindCrash:
+		var parts []string
 		if e.Gen != 0 {
-			return fmt.Sprintf("ends its belief in gen %d", e.Gen)
+			parts = append(parts, fmt.Sprintf("ends its belief in gen %d", e.Gen))
 		}
+		if e.Value > 0 {
+			parts = append(parts, fmt.Sprintf("lost %d write(s) not yet durable", e.Value))
+		}
+		return strings.Join(parts, "; ")
 	case KindPause:
 		return fmt.Sprintf("for %v", time.Duration(e.Value))
 	case KindClockStep:

@@ -28,9 +28,9 @@ func (s *Sim) crash(n *nodeState, role string) {
 	if n.leading {
 		e.Gen = n.gen // the belief the crash ends
 	}
-	if lost := n.storage.lose(s.now); lost > 0 {
-		e.Tag = "lost writes not yet durable"
-	}
+	// Value counts the writes the crash undid; the messages held for them
+	// die with this incarnation (release drops them).
+	e.Value = int64(n.storage.lose(s.now))
 	s.publish(e)
 	s.lastCrashed = n.id
 	for i := range n.held {
@@ -160,7 +160,7 @@ func (s *Sim) act(n *nodeState) {
 	case n.replicator != nil && n.replicator.Replicates(gen):
 		s.acts++
 		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen, Value: int64(s.acts), Tag: ActProposed})
-		n.replicator.Propose(ActRef{ID: s.acts, Gen: gen, By: n.id})
+		n.replicator.Propose(ActRef{ID: s.acts, Gen: gen, By: n.id, Issued: s.now})
 	default:
 		s.acts++
 		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen, Value: int64(s.acts)})
@@ -188,10 +188,13 @@ func (s *Sim) actInterval(n *nodeState) time.Duration {
 const ActProposed = "proposed"
 
 // Act is the message an act sends to the resource: the act of By in Gen,
-// sent by By itself or, once committed, by the node that committed it.
+// sent by By itself when it is issued or, Committed, by the node that
+// committed it, later than its Issued time.
 type Act struct {
-	Gen Generation
-	By  NodeID
+	Gen       Generation
+	By        NodeID
+	Committed bool
+	Issued    Time // for a committed act; an act sent at once was issued as it was sent
 }
 
 // commit sends a committed act to the resource from the committing node,
@@ -204,7 +207,7 @@ func (s *Sim) commit(n *nodeState, act ActRef) {
 	}
 	s.committed = act.ID
 	s.publish(Event{Kind: KindActCommitted, Node: n.id, Peer: act.By, Gen: act.Gen, Value: int64(act.ID)})
-	s.transmit(n.id, s.roster.Resource(), Act{Gen: act.Gen, By: act.By})
+	s.transmit(n.id, s.roster.Resource(), Act{Gen: act.Gen, By: act.By, Committed: true, Issued: act.Issued})
 }
 
 func durationOf(ns int64) time.Duration { return time.Duration(ns) }

@@ -60,9 +60,10 @@ type ActGuard interface {
 // it. A Replicator keeps it with the act's log entry and hands it back to
 // Env.Commit.
 type ActRef struct {
-	ID  uint64
-	Gen Generation
-	By  NodeID
+	ID     uint64
+	Gen    Generation
+	By     NodeID
+	Issued Time // when it came due: what availability and recoveries count by
 }
 
 // Replicator is implemented by a node that replicates each act before it

@@ -179,6 +179,8 @@ func valueKey(k Kind) string {
 		return `"step_ns":`
 	case KindDrift:
 		return `"drift_ppb":`
+	case KindCrash:
+		return `"writes_lost":`
 	}
 	return `"value":`
 }

@@ -46,9 +46,13 @@ func (r *resourceNode) Deliver(sender NodeID, m Message) {
 		r.owner = from
 		r.env.Storage().PutUint64(storeOwner, uint64(from))
 	}
-	// The act left its node the instant it was issued: its send time is
-	// its issue time, which recovery times count from.
-	r.sim.publish(Event{Kind: KindActApplied, Node: r.env.ID(), Peer: from, Gen: act.Gen, Accepted: accepted, Tag: tag, Value: int64(r.sim.sentAt)})
+	// An act sent at once left its node the instant it was issued; a
+	// committed one says when it was.
+	issued := r.sim.sentAt
+	if act.Committed {
+		issued = act.Issued
+	}
+	r.sim.publish(Event{Kind: KindActApplied, Node: r.env.ID(), Peer: from, Gen: act.Gen, Accepted: accepted, Tag: tag, Value: int64(issued)})
 }
 
 func (r *resourceNode) Fire(Timer) {}
