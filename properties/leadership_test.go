@@ -225,3 +225,20 @@ func TestUncommittedActs(t *testing.T) {
 		t.Fatalf("issued %d, committed %d, uncommitted %d; want 3, 1, 1", m.ActsIssued, m.ActsCommitted, m.ActsUncommitted)
 	}
 }
+
+// TestAvailabilityOverManySlots: the slots are counted in a window of
+// fixed size that scrolls along; over thousands of slots, every other one
+// with an act is a half, late arrivals within the window included.
+func TestAvailabilityOverManySlots(t *testing.T) {
+	w := sim.Workload{ActEvery: ms}
+	var story []sim.Event
+	for slot := range 5000 {
+		if slot%2 == 0 {
+			issued := time.Duration(slot) * ms
+			story = append(story, appliedIssued(issued+20*ms, issued, "n1", 1, accepted)) // 20 slots late
+		}
+	}
+	if m := measure(t, w, 5030*ms, story...); m.Availability != 2500.0/5030 {
+		t.Fatalf("availability %v over 5030 slots with an act in 2500 of them, want %v", m.Availability, 2500.0/5030)
+	}
+}

@@ -10,10 +10,13 @@ import (
 // contract: scripts parse them.
 type Metrics struct {
 	// Availability is the share of act_every slots after the warm-up in
-	// which the resource accepted at least one act (0..1). For a protocol
-	// that commits, an act reaches the resource only once committed: this
-	// is the share of slots with a committed write, what a Raft user calls
-	// available.
+	// which an act was issued that the resource accepted within the
+	// workload's timeout (0..1): what a client that writes every act_every
+	// and waits that long would call its success rate. Each act counts in
+	// the slot it was issued in, whenever it arrived. For a protocol that
+	// commits, an act reaches the resource only once committed: this is
+	// the share of slots with a write committed in time, what a Raft user
+	// calls available.
 	Availability float64 `json:"availability"`
 	// SplitBrainNS is the true time during which two or more nodes
 	// believed they led.
@@ -59,9 +62,8 @@ type Metrics struct {
 type meter struct {
 	m Metrics
 
-	warmup, slot time.Duration
-	lastSlot     int64 // last slot counted as available; -1 before any
-	available    int64
+	warmup, slot, timeout time.Duration
+	slots                 slotWindow // the slots with an accepted act
 
 	highest     sim.Generation
 	anyAccepted bool
@@ -69,7 +71,7 @@ type meter struct {
 }
 
 func newMeter(w sim.Workload) *meter {
-	return &meter{warmup: w.Warmup, slot: w.ActEvery, lastSlot: -1, m: Metrics{FirstLeaderNS: -1}}
+	return &meter{warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
 }
 
 func (m *meter) Observe(e *sim.Event) {
@@ -120,12 +122,12 @@ func (m *meter) applied(e *sim.Event) {
 	if !m.anyAccepted || e.Gen > m.highest {
 		m.highest, m.anyAccepted = e.Gen, true
 	}
-	if e.At < sim.Time(m.warmup) {
-		return
-	}
-	if slot := int64(e.At-sim.Time(m.warmup)) / int64(m.slot); slot != m.lastSlot {
-		m.lastSlot = slot
-		m.available++
+	// The slot is the one the act was issued in: acts come due every
+	// act_every, and the network and a commit move their arrival across
+	// slot boundaries, which would leave slots empty and others full.
+	// An act accepted after the client's timeout failed for the client.
+	if issued := sim.Time(e.Value); issued >= sim.Time(m.warmup) && e.At-issued <= sim.Time(m.timeout) {
+		m.slots.mark(int64(issued-sim.Time(m.warmup)) / int64(m.slot))
 	}
 }
 
@@ -137,10 +139,7 @@ func (m *meter) finish(end sim.Time, events int64) Metrics {
 	out.Events = events
 	out.ActsUncommitted = m.proposed - m.m.ActsCommitted
 	slots := int64(end-sim.Time(m.warmup)) / int64(m.slot)
-	available := m.available
-	if m.lastSlot >= slots {
-		available-- // the act fell in the partial last slot
-	}
+	available := m.slots.count - m.slots.countFrom(max(slots, 0)) // not the partial last slot
 	if slots > 0 {
 		out.Availability = float64(available) / float64(slots)
 	}

@@ -58,6 +58,12 @@ func measure(t tb, w sim.Workload, end time.Duration, story ...sim.Event) proper
 	return s.Report(sim.Result{End: sim.Time(end), Events: int64(len(story))}).Metrics
 }
 
+// issuedAndApplied is an act accepted the instant it was issued: its slot
+// is the same by either time.
+func issuedAndApplied(at time.Duration, node string, gen sim.Generation, ok bool) sim.Event {
+	return appliedIssued(at, at, node, gen, ok)
+}
+
 // every100ms is a workload with act_every 100ms and a 1s warm-up.
 var every100ms = sim.Workload{ActEvery: 100 * ms, Warmup: sec}
 
@@ -79,16 +85,16 @@ func TestAvailability(t *testing.T) {
 			name: "accepted acts in three slots of ten",
 			w:    every100ms, end: 2 * sec,
 			story: []sim.Event{
-				applied(500*ms, "n1", 1, accepted),  // in the warm-up
-				applied(999*ms, "n1", 1, accepted),  // in the warm-up
-				applied(1000*ms, "n1", 1, accepted), // slot 0, at its start
-				applied(1050*ms, "n2", 2, accepted), // slot 0 again: counted once
-				applied(1099*ms, "n1", 1, accepted), // slot 0 again
-				applied(1250*ms, "n2", 2, accepted), // slot 2
-				applied(1350*ms, "n2", 2, rejected), // slot 3: rejected
-				applied(1450*ms, "n1", 1, rejected), // slot 4: rejected
-				act(1550*ms, "n2", 2),               // slot 5: issued, never applied
-				applied(1999*ms, "n2", 2, accepted), // slot 9, at its end
+				issuedAndApplied(500*ms, "n1", 1, accepted),  // in the warm-up
+				issuedAndApplied(999*ms, "n1", 1, accepted),  // in the warm-up
+				issuedAndApplied(1000*ms, "n1", 1, accepted), // slot 0, at its start
+				issuedAndApplied(1050*ms, "n2", 2, accepted), // slot 0 again: counted once
+				issuedAndApplied(1099*ms, "n1", 1, accepted), // slot 0 again
+				issuedAndApplied(1250*ms, "n2", 2, accepted), // slot 2
+				issuedAndApplied(1350*ms, "n2", 2, rejected), // slot 3: rejected
+				issuedAndApplied(1450*ms, "n1", 1, rejected), // slot 4: rejected
+				act(1550*ms, "n2", 2),                        // slot 5: issued, never applied
+				issuedAndApplied(1999*ms, "n2", 2, accepted), // slot 9, at its end
 			},
 			want: 0.3,
 		},
@@ -96,11 +102,11 @@ func TestAvailability(t *testing.T) {
 			name: "every slot",
 			w:    every100ms, end: 1500 * ms,
 			story: []sim.Event{
-				applied(1000*ms, "n1", 1, accepted),
-				applied(1100*ms, "n1", 1, accepted),
-				applied(1200*ms, "n1", 1, accepted),
-				applied(1300*ms, "n1", 1, accepted),
-				applied(1499*ms, "n1", 1, accepted),
+				issuedAndApplied(1000*ms, "n1", 1, accepted),
+				issuedAndApplied(1100*ms, "n1", 1, accepted),
+				issuedAndApplied(1200*ms, "n1", 1, accepted),
+				issuedAndApplied(1300*ms, "n1", 1, accepted),
+				issuedAndApplied(1499*ms, "n1", 1, accepted),
 			},
 			want: 1,
 		},
@@ -110,9 +116,9 @@ func TestAvailability(t *testing.T) {
 			name: "an act in the last partial slot does not count",
 			w:    every100ms, end: 2050 * ms,
 			story: []sim.Event{
-				applied(1050*ms, "n1", 1, accepted), // slot 0
-				applied(1250*ms, "n1", 1, accepted), // slot 2
-				applied(2010*ms, "n1", 1, accepted), // slot 10: partial
+				issuedAndApplied(1050*ms, "n1", 1, accepted), // slot 0
+				issuedAndApplied(1250*ms, "n1", 1, accepted), // slot 2
+				issuedAndApplied(2010*ms, "n1", 1, accepted), // slot 10: partial
 			},
 			want: 0.2,
 		},
@@ -120,8 +126,8 @@ func TestAvailability(t *testing.T) {
 			name: "a partial last slot with no act",
 			w:    every100ms, end: 2050 * ms,
 			story: []sim.Event{
-				applied(1050*ms, "n1", 1, accepted),
-				applied(1250*ms, "n1", 1, accepted),
+				issuedAndApplied(1050*ms, "n1", 1, accepted),
+				issuedAndApplied(1250*ms, "n1", 1, accepted),
 			},
 			want: 0.2,
 		},
@@ -129,7 +135,7 @@ func TestAvailability(t *testing.T) {
 			name: "only a partial slot after the warm-up",
 			w:    every100ms, end: 1050 * ms,
 			story: []sim.Event{
-				applied(1010*ms, "n1", 1, accepted),
+				issuedAndApplied(1010*ms, "n1", 1, accepted),
 			},
 			want: 0,
 		},
@@ -137,16 +143,39 @@ func TestAvailability(t *testing.T) {
 			name: "the run ended in the warm-up",
 			w:    every100ms, end: 500 * ms,
 			story: []sim.Event{
-				applied(100*ms, "n1", 1, accepted),
+				issuedAndApplied(100*ms, "n1", 1, accepted),
 			},
 			want: 0,
+		},
+		{
+			// Acts come due every 100ms, near the end of their slots, and
+			// a varying delay carries the first across the boundary: by
+			// arrival both fall in slot 1 and slot 0 looks empty.
+			name: "an act counts in the slot it was issued in",
+			w:    every100ms, end: 1200 * ms,
+			story: []sim.Event{
+				appliedIssued(1102*ms, 1098*ms, "n1", 1, accepted), // issued in slot 0
+				appliedIssued(1199*ms, 1198*ms, "n1", 1, accepted), // issued in slot 1
+			},
+			want: 1,
+		},
+		{
+			// The second act of slot 0 came back after the client had
+			// given up on it: slot 0 failed, though the resource took it.
+			name: "an act accepted after the timeout does not count",
+			w:    sim.Workload{ActEvery: 100 * ms, Warmup: sec, Timeout: 300 * ms}, end: 1500 * ms,
+			story: []sim.Event{
+				appliedIssued(1301*ms, 1000*ms, "n1", 1, accepted), // slot 0, 301ms late
+				appliedIssued(1400*ms, 1100*ms, "n1", 1, accepted), // slot 1, just in time
+			},
+			want: 0.2,
 		},
 		{
 			name: "no warm-up",
 			w:    sim.Workload{ActEvery: sec}, end: 4 * sec,
 			story: []sim.Event{
-				applied(0, "n1", 1, accepted),       // slot 0
-				applied(2500*ms, "n1", 1, accepted), // slot 2
+				issuedAndApplied(0, "n1", 1, accepted),       // slot 0
+				issuedAndApplied(2500*ms, "n1", 1, accepted), // slot 2
 			},
 			want: 0.5,
 		},
@@ -699,24 +728,24 @@ func TestFencingModel(t *testing.T) {
 }
 
 // TestAvailabilityModel compares availability with a count, slot by slot,
-// of the whole act_every slots after the warm-up that hold an accepted act.
+// of the whole act_every slots after the warm-up in which an act was issued
+// that was accepted, however late and in whatever order the acts arrived.
 func TestAvailabilityModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w := sim.Workload{
 			ActEvery: time.Duration(rapid.IntRange(1, 10).Draw(t, "act_every")) * ms,
 			Warmup:   time.Duration(rapid.IntRange(0, 20).Draw(t, "warmup")) * ms,
+			Timeout:  time.Duration(rapid.IntRange(0, 60).Draw(t, "timeout")) * (ms / 10), // 0: the default
 		}
 		end := time.Duration(rapid.IntRange(1, 100).Draw(t, "end")) * ms
 		n := rapid.IntRange(0, 30).Draw(t, "events")
-		ats := make([]time.Duration, n)
-		for i := range ats {
-			ats[i] = time.Duration(rapid.IntRange(0, int(end/(ms/10))-1).Draw(t, "at")) * (ms / 10)
-		}
-		slices.Sort(ats)
 		var story []sim.Event
-		for _, at := range ats {
-			story = append(story, applied(at, "n1", 1, rapid.Bool().Draw(t, "accepted")))
+		for range n {
+			issued := time.Duration(rapid.IntRange(0, int(end/(ms/10))-1).Draw(t, "issued")) * (ms / 10)
+			at := min(issued+time.Duration(rapid.IntRange(0, 50).Draw(t, "delay"))*(ms/10), end-1)
+			story = append(story, appliedIssued(at, issued, "n1", 1, rapid.Bool().Draw(t, "accepted")))
 		}
+		slices.SortStableFunc(story, func(a, b sim.Event) int { return int(a.At - b.At) })
 
 		m := measure(t, w, end, story...)
 
@@ -724,7 +753,8 @@ func TestAvailabilityModel(t *testing.T) {
 		for start := w.Warmup; start+w.ActEvery <= end; start += w.ActEvery {
 			slots++
 			for _, e := range story {
-				if e.Accepted && time.Duration(e.At) >= start && time.Duration(e.At) < start+w.ActEvery {
+				issued := time.Duration(e.Value)
+				if e.Accepted && issued >= start && issued < start+w.ActEvery && time.Duration(e.At)-issued <= w.ActTimeout() {
 					available++
 					break
 				}

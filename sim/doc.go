@@ -112,6 +112,7 @@
 //	  act_every: 100ms       # default 100ms
 //	  jitter: 0.1            # each interval ±10%, default 0
 //	  warmup: 5s             # left out of availability, default 0
+//	  timeout: 5s            # an act accepted later counts as failed, default 5s
 //	network:
 //	  latency: {dist: uniform, min: 1ms, max: 5ms}   # default constant 1ms
 //	  loss: 0.01

@@ -91,6 +91,8 @@ var malformed = []struct {
 		field: "workload.jitter", line: 7, msg: "must be in [0, 0.5], got 0.9"},
 	{name: "warmup beyond the run", yaml: fiveNodes + "workload:\n  warmup: 40s\n",
 		field: "workload.warmup", line: 7, msg: "must be in [0, duration), got 40s"},
+	{name: "negative client timeout", yaml: fiveNodes + "workload:\n  timeout: -1s\n",
+		field: "workload.timeout", line: 7, msg: "must not be negative, got -1s"},
 
 	// Validation: network.
 	{name: "negative latency", yaml: fiveNodes + "network:\n  latency: {dist: constant, value: -1ms}\n",

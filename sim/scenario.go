@@ -66,6 +66,23 @@ type Workload struct {
 	Jitter float64 `yaml:"jitter,omitempty"`
 	// Warmup is left out of availability. Default 0.
 	Warmup time.Duration `yaml:"warmup,omitempty"`
+	// Timeout is how long a client waits for an act: one the resource
+	// accepted later than this after it was issued counts as failed in
+	// availability, as a client that gave up would count it. Default
+	// DefaultActTimeout (see ActTimeout).
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+}
+
+// DefaultActTimeout is a client's patience when the workload does not set
+// one: etcdctl's default --command-timeout.
+const DefaultActTimeout = 5 * time.Second
+
+// ActTimeout is the workload's Timeout, or DefaultActTimeout when unset.
+func (w Workload) ActTimeout() time.Duration {
+	if w.Timeout == 0 {
+		return DefaultActTimeout
+	}
+	return w.Timeout
 }
 
 // NetworkSpec is every link's default and the per-link overrides.

@@ -141,6 +141,9 @@ func (v *validator) workload() {
 	if w.Warmup < 0 || (v.s.Duration > 0 && w.Warmup >= v.s.Duration) {
 		v.add("workload.warmup", "must be in [0, duration), got %v", w.Warmup)
 	}
+	if w.Timeout < 0 {
+		v.add("workload.timeout", "must not be negative, got %v", w.Timeout)
+	}
 }
 
 func (v *validator) network() {
