@@ -53,3 +53,29 @@ func TestRaftParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestRaftWarnings: settings that are legal but do not do what they seem
+// to are accepted with a warning that names the field.
+func TestRaftWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		params string
+		warn   string // a substring; "" for no warning
+	}{
+		{"prevote: true\n  prevote_refusal: thesis", ""},
+		{"prevote_refusal: thesis", "prevote_refusal: thesis changes nothing without prevote"},
+		{"leader_lease: true", "leader_lease: a leader lease without check_quorum is unsafe"},
+	} {
+		scn, err := sim.Parse("t.yaml", []byte("name: t\nnodes: 3\nduration: 10s\nprotocol:\n  name: raft\n  "+tc.params+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.params, err)
+		}
+		_, warnings, err := protocols.ForScenario(scn)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.params, err)
+		}
+		got := strings.Join(warnings, "\n")
+		if (tc.warn == "") != (got == "") || !strings.Contains(got, tc.warn) {
+			t.Errorf("%s: warnings %q, want one containing %q", tc.params, got, tc.warn)
+		}
+	}
+}

@@ -42,14 +42,15 @@ type Append struct {
 // AppendResp answers an Append or a Snapshot, or tells a stale leader the
 // higher term. Index is the last index the follower now holds as the
 // leader does; a rejection (the follower does not hold PrevIndex with
-// PrevTerm) gives the rejected PrevIndex and, in Hint, where the leader may
-// look for a match (etcd's RejectHint).
+// PrevTerm) gives the rejected PrevIndex and, in Hint and HintTerm, where
+// the leader may look for a match (etcd's RejectHint and LogTerm).
 type AppendResp struct {
-	Term   Term
-	Round  uint64
-	Index  uint64
-	Reject bool
-	Hint   uint64
+	Term     Term
+	Round    uint64
+	Index    uint64
+	Reject   bool
+	Hint     uint64
+	HintTerm Term // the follower's term at Hint, for the leader's own skip back
 }
 
 // Snapshot is the leader's MsgSnap: everything up to Index, whose entry had
@@ -104,7 +105,7 @@ func (m Append) String() string {
 // or "... rejects 5 hint=3".
 func (m AppendResp) String() string {
 	if m.Reject {
-		return fmt.Sprintf("AppendResp term=%d rejects %d hint=%d round=%d", m.Term, m.Index, m.Hint, m.Round)
+		return fmt.Sprintf("AppendResp term=%d rejects %d hint=%d@%d round=%d", m.Term, m.Index, m.Hint, m.HintTerm, m.Round)
 	}
 	return fmt.Sprintf("AppendResp term=%d index=%d round=%d", m.Term, m.Index, m.Round)
 }

@@ -13,9 +13,10 @@ import (
 // entry once a quorum holds it and it is of the leader's own term (paper,
 // figure 8); the entries before it commit with it.
 //
-// Simplified: there are no flow-control windows (etcd's inflights), a
-// follower is never paused in probe state, and followers learn the commit
-// index with the next append or heartbeat, not with one sent at once.
+// Simplified: there are no flow-control windows (etcd's inflights) beyond
+// probing one append at a time after a rejection, and followers learn the
+// commit index with the next append or heartbeat, not with one sent at
+// once.
 
 // maxEntriesPerAppend bounds an append, as etcd's MaxSizePerMsg does.
 const maxEntriesPerAppend = 64
@@ -29,9 +30,13 @@ const (
 )
 
 // progress is the leader's view of one follower: the highest index it is
-// known to hold (match) and the next one to send it.
+// known to hold (match) and the next one to send it. After a rejection the
+// leader probes (etcd's StateProbe): one append at a time, the next when
+// the follower answers or the heartbeat comes, until one is accepted.
 type progress struct {
 	match, next uint64
+	probing     bool
+	probeSent   bool // an append of the probe is out, unanswered
 }
 
 func (n *Node) resetProgress() {
@@ -79,6 +84,7 @@ func (n *Node) heartbeat() {
 	round := n.lease.start(n.env.Mono())
 	for _, peer := range n.env.Peers() {
 		if peer != n.env.ID() {
+			n.progress[peer].probeSent = false // a lost probe is sent again
 			n.sendAppend(peer, round)
 		}
 	}
@@ -91,6 +97,10 @@ func (n *Node) heartbeat() {
 // past them at once (etcd's replicate state); a rejection moves it back.
 func (n *Node) sendAppend(to sim.NodeID, round uint64) {
 	pr := &n.progress[to]
+	if pr.probing && pr.probeSent {
+		return
+	}
+	pr.probeSent = pr.probing
 	prev := pr.next - 1
 	prevTerm, ok := n.log.term(prev)
 	if !ok {
@@ -101,21 +111,33 @@ func (n *Node) sendAppend(to sim.NodeID, round uint64) {
 	hi := min(n.log.lastIndex(), prev+maxEntriesPerAppend)
 	ents := n.log.slice(prev+1, hi+1)
 	n.env.Send(to, Append{Term: n.term, PrevIndex: prev, PrevTerm: prevTerm, Entries: ents, Commit: n.log.committed, Round: round})
-	pr.next = hi + 1
+	if !pr.probing {
+		pr.next = hi + 1 // optimistic: the follower will hold them
+	}
 }
 
 // handleAppendResp moves a follower's progress, commits what a quorum now
 // holds, and sends the follower what it still lacks.
 func (n *Node) handleAppendResp(from sim.NodeID, r AppendResp) {
 	pr := &n.progress[from]
+	pr.probeSent = false
 	if r.Reject {
 		if r.Index <= pr.match {
 			return // stale: the follower holds more than that already
 		}
-		pr.next = max(min(r.Index, r.Hint+1), pr.match+1)
+		// The follower's hint, then the leader's own log: the last entry
+		// at or below it of a term no later than the follower's there
+		// (etcd's findConflictByTerm on both sides), so that a follower
+		// behind by a whole term is found in a round trip or two.
+		probe := r.Hint
+		if r.HintTerm > 0 {
+			probe = n.log.findConflictByTerm(r.Hint, r.HintTerm)
+		}
+		pr.next, pr.probing = max(min(r.Index, probe+1), pr.match+1), true
 		n.sendAppend(from, r.Round)
 		return
 	}
+	pr.probing = false
 	if r.Index > pr.match {
 		pr.match = r.Index
 		pr.next = max(pr.next, r.Index+1)
@@ -171,7 +193,8 @@ func (n *Node) handleAppend(from sim.NodeID, a Append) {
 	}
 	if !n.log.matchTerm(a.PrevIndex, a.PrevTerm) {
 		hint := n.log.findConflictByTerm(min(a.PrevIndex, n.log.lastIndex()), a.PrevTerm)
-		n.env.Send(from, AppendResp{Term: n.term, Index: a.PrevIndex, Reject: true, Hint: hint, Round: a.Round})
+		hintTerm, _ := n.log.term(hint)
+		n.env.Send(from, AppendResp{Term: n.term, Index: a.PrevIndex, Reject: true, Hint: hint, HintTerm: hintTerm, Round: a.Round})
 		return
 	}
 	last := a.PrevIndex + uint64(len(a.Entries))
