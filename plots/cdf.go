@@ -18,10 +18,14 @@ import (
 // CDFSeries is one curve of a CDF chart: a label ("150-300ms") and the
 // times it is drawn from, one per trial, plus the trials that never ended
 // (a fault no new leader followed), which keep the curve below 1.
+//
+// Skipped counts trials that never began (the fault found no one to hit):
+// the legend says so, the curve leaves them out.
 type CDFSeries struct {
 	Label   string
 	Times   []time.Duration
 	Missing int
+	Skipped int
 }
 
 // CDFChart draws cumulative distributions of times, one curve per series,
@@ -181,6 +185,9 @@ func legendLabel(s CDFSeries) string {
 	}
 	if s.Missing > 0 {
 		trials += fmt.Sprintf(", %d never ended", s.Missing)
+	}
+	if s.Skipped > 0 {
+		trials += fmt.Sprintf(", %d skipped", s.Skipped)
 	}
 	return fmt.Sprintf("%s (%s)", s.Label, trials)
 }

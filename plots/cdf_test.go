@@ -22,6 +22,11 @@ func TestCDFPointsAreTheShareOfAllTrials(t *testing.T) {
 	if diff := cmp.Diff(want, s.Points()); diff != "" {
 		t.Fatalf("points (-want +got):\n%s", diff)
 	}
+	// Skipped trials never began: they are not in the whole.
+	s.Skipped = 5
+	if diff := cmp.Diff(want, s.Points()); diff != "" {
+		t.Fatalf("points with skipped trials (-want +got):\n%s", diff)
+	}
 	if got := (plots.CDFSeries{}).Points(); len(got) != 0 {
 		t.Fatalf("an empty series has points %v", got)
 	}
@@ -48,5 +53,18 @@ func TestCDFRenders(t *testing.T) {
 	}
 	if err := plots.CDF(series, "t", "ms").Render(&bytes.Buffer{}, "gif"); err == nil {
 		t.Fatal("gif accepted")
+	}
+}
+
+// TestCDFLegendCountsTheTrials: the legend says how many trials each curve
+// is drawn from, and how many never ended or never began.
+func TestCDFLegendCountsTheTrials(t *testing.T) {
+	series := []plots.CDFSeries{{Label: "150-151ms", Times: []time.Duration{time.Second, 2 * time.Second}, Missing: 1, Skipped: 3}}
+	var svg bytes.Buffer
+	if err := plots.CDF(series, "title", "ms").Render(&svg, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "150-151ms (3 trials, 1 never ended, 3 skipped)"; !bytes.Contains(svg.Bytes(), []byte(want)) {
+		t.Errorf("the legend lacks %q", want)
 	}
 }

@@ -174,14 +174,14 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 
 // checkPaired: paired lists go value by value, so they are as long.
 func checkPaired(axes []setAxis) error {
-	n := 0
+	n, first := 0, ""
 	for _, a := range axes {
 		switch {
 		case !a.varied():
 		case n == 0:
-			n = len(a.values)
+			n, first = len(a.values), a.key
 		case len(a.values) != n:
-			return usageError("-paired: -set %s has %d values, another list %d; paired lists are as long", a.key, len(a.values), n)
+			return usageError("-paired: -set %s has %d values and -set %s %d; paired lists are as long", first, n, a.key, len(a.values))
 		}
 	}
 	if n == 0 {
@@ -210,13 +210,34 @@ func parseSetAxis(kv string) (setAxis, error) {
 	if !ok || key == "" {
 		return setAxis{}, fmt.Errorf("want key=value or key=v1,v2,..., got %q", kv)
 	}
-	list := strings.Split(values, ",")
+	list := splitOutsideBrackets(values)
 	for i := range list {
 		if list[i] = strings.TrimSpace(list[i]); list[i] == "" {
 			return setAxis{}, fmt.Errorf("%s: %q has an empty item", key, values)
 		}
 	}
 	return setAxis{key: key, values: list}, nil
+}
+
+// splitOutsideBrackets splits at the commas that are not inside [...] or
+// {...}, so that a value may be a list: role_members=[n1,n2],[n3].
+func splitOutsideBrackets(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
 }
 
 // checkCrossed: a value repeated in a crossed list only repeats

@@ -59,8 +59,11 @@ type sweepSummary struct {
 	// NewLeader sums up the time to a new leader over every fault of the
 	// measured runs that was followed by one (NewLeaderFaults of them);
 	// NoNewLeaderFaults counts those that were not. -1 when none was.
-	NewLeaderFaults   int   `json:"new_leader_faults"`
-	NoNewLeaderFaults int   `json:"no_new_leader_faults"`
+	NewLeaderFaults   int `json:"new_leader_faults"`
+	NoNewLeaderFaults int `json:"no_new_leader_faults"`
+	// SkippedFaults counts the faults skipped for a role nobody held (a
+	// crash of the leader when there was none): no trial at all.
+	SkippedFaults     int   `json:"skipped_faults"`
 	NewLeaderMedianNS int64 `json:"new_leader_median_ns"`
 	NewLeaderMeanNS   int64 `json:"new_leader_mean_ns"`
 	NewLeaderMaxNS    int64 `json:"new_leader_max_ns"`
@@ -114,6 +117,7 @@ func summarize(runs []sweepRun) sweepSummary {
 				newLeader = append(newLeader, rec.NewLeaderNS)
 			}
 		}
+		s.SkippedFaults += len(r.Skipped)
 		if m.FirstLeaderNS < 0 {
 			s.NoLeaderRuns++
 		} else {
@@ -246,15 +250,23 @@ func firstLeader(s sweepSummary) string {
 	return roundMS(s.FirstLeaderMeanNS)
 }
 
-// newLeaderCell is "1.2s/1.3s/2.1s", with the faults no new leader followed:
-// "1.2s/1.3s/2.1s (4 none)"; "-" with no fault.
+// newLeaderCell is "1.2s/1.3s/2.1s", with the faults no new leader followed
+// and those skipped for want of a role's holder: "1.2s/1.3s/2.1s (4 none,
+// 2 skipped)"; "-" with no fault.
 func newLeaderCell(s sweepSummary) string {
 	cell := "-"
 	if s.NewLeaderFaults > 0 {
 		cell = fmt.Sprintf("%s/%s/%s", roundMS(s.NewLeaderMedianNS), roundMS(s.NewLeaderMeanNS), roundMS(s.NewLeaderMaxNS))
 	}
+	var notes []string
 	if s.NoNewLeaderFaults > 0 {
-		cell += fmt.Sprintf(" (%d none)", s.NoNewLeaderFaults)
+		notes = append(notes, fmt.Sprintf("%d none", s.NoNewLeaderFaults))
+	}
+	if s.SkippedFaults > 0 {
+		notes = append(notes, fmt.Sprintf("%d skipped", s.SkippedFaults))
+	}
+	if len(notes) > 0 {
+		cell += " (" + strings.Join(notes, ", ") + ")"
 	}
 	return cell
 }
@@ -345,6 +357,7 @@ func drawNewLeaderCDF(w io.Writer, format, seeds string, rep *sweepReport) error
 					s.Times = append(s.Times, time.Duration(rec.NewLeaderNS))
 				}
 			}
+			s.Skipped += len(r.Skipped)
 		}
 		series = append(series, s)
 	}

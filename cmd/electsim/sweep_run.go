@@ -28,8 +28,10 @@ type sweepRun struct {
 	Violated []string `json:"violated"`
 	// Metrics is null when the run failed before it could report.
 	Metrics *properties.Metrics `json:"metrics"`
-	// Recoveries are what each fault cost, as in electsim run -json.
-	Recoveries []properties.Recovery `json:"recoveries"`
+	// Recoveries are what each fault cost, and Skipped the faults skipped
+	// for a role nobody held, as in electsim run -json.
+	Recoveries []properties.Recovery     `json:"recoveries"`
+	Skipped    []properties.SkippedFault `json:"skipped_faults"`
 }
 
 // failed says the run did not reach its end: a limit, a panic.
@@ -74,14 +76,14 @@ func (pl *sweepPlan) runOne(i int) (r sweepRun) {
 	c, seed := pl.job(i)
 	defer func() {
 		if v := recover(); v != nil {
-			r = sweepRun{Seed: seed, Violated: []string{}, Recoveries: []properties.Recovery{},
+			r = sweepRun{Seed: seed, Violated: []string{}, Recoveries: []properties.Recovery{}, Skipped: []properties.SkippedFault{},
 				Error: fmt.Sprintf("panic outside the simulation (seed %d): %v\n%s", seed, v, debug.Stack())}
 		}
 	}()
 	// A clone per run: no run shares a scenario another goroutine reads.
 	out, err := pl.run(c.scn.Clone(), c.proto, seed)
 	if err != nil {
-		return sweepRun{Seed: seed, Violated: []string{}, Recoveries: []properties.Recovery{}, Error: err.Error()}
+		return sweepRun{Seed: seed, Violated: []string{}, Recoveries: []properties.Recovery{}, Skipped: []properties.SkippedFault{}, Error: err.Error()}
 	}
 	rep := out.Report
 	violated := rep.Violated()
@@ -90,7 +92,7 @@ func (pl *sweepPlan) runOne(i int) (r sweepRun) {
 	}
 	return sweepRun{
 		Seed: seed, TraceHash: rep.TraceHash, Events: rep.Events,
-		OK: rep.OK, Error: rep.Error, Violated: violated, Metrics: &rep.Metrics, Recoveries: rep.Recoveries,
+		OK: rep.OK, Error: rep.Error, Violated: violated, Metrics: &rep.Metrics, Recoveries: rep.Recoveries, Skipped: rep.Skipped,
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
@@ -239,7 +241,7 @@ func TestSweepBadInputExitsTwo(t *testing.T) {
 		{[]string{howard, "-parallel", "0"}, "-parallel must be 1..1024, got 0"},
 		{[]string{howard, "-plot", "out.pdf"}, `-plot writes .svg or .png, not ".pdf"`},
 		{[]string{howard, "-cdf", "out.jpg"}, `-cdf writes .svg or .png, not ".jpg"`},
-		{[]string{howard, "-paired", "-set", "prevote=true,false", "-set", "election_timeout_max=1s,2s,3s"}, "-paired: -set election_timeout_max has 3 values, another list 2"},
+		{[]string{howard, "-paired", "-set", "prevote=true,false", "-set", "election_timeout_max=1s,2s,3s"}, "-paired: -set prevote has 2 values and -set election_timeout_max 3"},
 		{[]string{howard, "-paired", "-set", "prevote=true"}, "-paired needs -set lists of several values"},
 		{[]string{"testdata/missing.yaml"}, "no such file"},
 		{[]string{}, "sweep takes one scenario file"},
@@ -315,6 +317,37 @@ func TestSweepSumsUpTheTimeToANewLeader(t *testing.T) {
 	}
 	if s := summarize([]sweepRun{run(3e9), run(1e9), run(2e9)}); s.NewLeaderMedianNS != 2e9 || newLeaderCell(s) != "2s/2s/3s" {
 		t.Errorf("odd count: median %d, cell %q", s.NewLeaderMedianNS, newLeaderCell(s))
+	}
+	// A fault skipped for want of a leader is no trial: not a time, not a
+	// "none", but counted so that a reader knows the curve has fewer.
+	skipped := run()
+	skipped.Skipped = []properties.SkippedFault{{}, {}}
+	s = summarize([]sweepRun{run(1e9, -1), skipped})
+	if s.NewLeaderFaults != 1 || s.SkippedFaults != 2 || newLeaderCell(s) != "1s/1s/1s (1 none, 2 skipped)" {
+		t.Errorf("with skipped faults: %+v, cell %q", s, newLeaderCell(s))
+	}
+}
+
+// TestSetValuesMayBeLists: -set splits at the commas outside brackets, so
+// a value may itself be a list or a map.
+func TestSetValuesMayBeLists(t *testing.T) {
+	for _, tc := range []struct {
+		arg  string
+		want []string
+	}{
+		{"prevote=true,false", []string{"true", "false"}},
+		{"role_members=[n1,n2],[n3]", []string{"[n1,n2]", "[n3]"}},
+		{"initial_logs={n1: [1, 2]}, {n2: [1]}", []string{"{n1: [1, 2]}", "{n2: [1]}"}},
+		{"heartbeat=10ms", []string{"10ms"}},
+	} {
+		a, err := parseSetAxis(tc.arg)
+		if err != nil {
+			t.Errorf("%s: %v", tc.arg, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, a.values); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.arg, diff)
+		}
 	}
 }
 
