@@ -56,6 +56,16 @@ func TestRunJSONContract(t *testing.T) {
 			t.Errorf("no metrics.%s in %s", key, out)
 		}
 	}
+	// The README lists every metric a script can read.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range metrics {
+		if !strings.Contains(string(readme), "`"+key+"`") {
+			t.Errorf("README.md does not list metrics.%s", key)
+		}
+	}
 	props, _ := got["properties"].(map[string]any)
 	p, _ := props["single-leader-per-generation"].(map[string]any)
 	if _, ok := p["ok"].(bool); !ok {
