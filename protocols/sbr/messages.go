@@ -24,6 +24,10 @@ type (
 		// included. A node decides only when every member of its side
 		// reports the same side (a clean partition).
 		Reach Set
+		// Led is the highest generation the sender, in any incarnation,
+		// ran the singleton in: a member admitting it moves its version
+		// past that.
+		Led uint64
 	}
 	// Welcome admits a new incarnation: the admitting member's membership,
 	// the newcomer included as the youngest, which the newcomer adopts.

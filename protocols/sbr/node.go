@@ -9,9 +9,14 @@ import (
 	"github.com/electsim/electsim/sim"
 )
 
-// incarnationKey holds the node's incarnation counter: the one thing an
-// SBR node keeps across a crash, so that a restart is a new incarnation.
-const incarnationKey = "sbr.incarnation"
+// incarnationKey holds the node's incarnation counter, so that a restart
+// is a new incarnation; ledKey the highest generation it ran the singleton
+// in, so that no later singleton is given that generation again. They are
+// all an SBR node keeps across a crash.
+const (
+	incarnationKey = "sbr.incarnation"
+	ledKey         = "sbr.led"
+)
 
 // Timer tags.
 const (
@@ -52,7 +57,7 @@ type report struct {
 
 // node is one participant: its membership, its failure detector, its split
 // brain resolver and the singleton. Everything but the incarnation counter
-// is lost in a crash.
+// and the highest generation led in is lost in a crash.
 type node struct {
 	cfg  Config
 	env  sim.Env
@@ -85,6 +90,7 @@ type node struct {
 
 	leading bool
 	gen     sim.Generation
+	led     uint64 // the highest generation any incarnation of this node led in
 }
 
 // Start boots the first incarnation as a member of the whole cluster, or a
@@ -95,6 +101,7 @@ func (n *node) Start(env sim.Env) {
 	n.info, n.known, n.lastHeard, n.reports = make([]memberInfo, size), make([]uint64, size), make([]time.Duration, size), make([]report, size)
 	n.inc = env.Storage().Uint64(incarnationKey) + 1
 	env.Storage().PutUint64(incarnationKey, n.inc) // durable before anyone hears of it
+	n.led = env.Storage().Uint64(ledKey)
 
 	switch {
 	case n.inc == 1 && n.founders().Has(n.self):
@@ -188,7 +195,7 @@ func (n *node) onHeartbeatTimer() {
 // knows no membership yet, sends it to every participant.
 func (n *node) broadcast() {
 	if n.beat == nil {
-		n.beat = Heartbeat{Inc: n.inc, Version: n.version, Members: n.members, Reach: n.reach, Up: n.info[n.self].up, Oldest: n.oldest()}
+		n.beat = Heartbeat{Inc: n.inc, Version: n.version, Members: n.members, Reach: n.reach, Up: n.info[n.self].up, Oldest: n.oldest(), Led: n.led}
 	}
 	to := n.members
 	if n.phase == phaseJoining {
@@ -225,7 +232,7 @@ func (n *node) onHeartbeat(from sim.NodeID, hb Heartbeat) {
 			n.welcome(from) // admitted, but it has not heard so yet
 		}
 	case hb.Inc > n.known[from]:
-		n.admit(from, hb.Inc, hb.Up)
+		n.admit(from, hb.Inc, hb.Up, hb.Led)
 	}
 	// Anything else comes from an incarnation this node downed or replaced:
 	// it is quarantined, as Akka's remoting quarantines a removed member.
@@ -271,7 +278,13 @@ func (n *node) learnAge(id sim.NodeID, up uint64) {
 // a node runs one incarnation at a time), which counts as a removal. As
 // Akka moves a joining member to Up only on convergence, a node admits only
 // while it reaches every other member.
-func (n *node) admit(id sim.NodeID, inc, up uint64) {
+//
+// led is the highest generation the newcomer ever ran the singleton in.
+// When it is not below the version, the newcomer led in a membership this
+// side never saw (it decided, led and crashed before anyone heard), and
+// the version moves past it, so that the next singleton's generation is
+// new. Every member that admits the newcomer hears the same led.
+func (n *node) admit(id sim.NodeID, inc, up, led uint64) {
 	if others := n.members.Without(id); n.reach&others != others {
 		return // not converged; the newcomer asks again every heartbeat
 	}
@@ -279,6 +292,10 @@ func (n *node) admit(id sim.NodeID, inc, up uint64) {
 	if n.members.Has(id) {
 		how = fmt.Sprintf("in place of incarnation %d", n.info[id].inc)
 		n.version++
+	}
+	if led >= n.version {
+		how += fmt.Sprintf(", past the generation %d it led in", led)
+		n.version = led + 1
 	}
 	if up == 0 {
 		up = n.nextUp // it has no age yet: this node gives it the next
@@ -577,6 +594,11 @@ func (n *node) updateLeadership() {
 		n.env.StepDown()
 	case eligible && (!n.leading || n.gen != gen) && n.converged():
 		n.leading, n.gen = true, gen
+		if uint64(gen) > n.led {
+			n.led = uint64(gen)
+			n.env.Storage().PutUint64(ledKey, n.led)
+			n.beat = nil
+		}
 		n.env.Logf("runs the singleton: the oldest of %v, generation %d", n.members, gen)
 		n.env.Lead(gen)
 	}

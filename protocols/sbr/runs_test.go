@@ -243,3 +243,30 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("two runs: %s (%d events) and %s (%d events)", a.rep.TraceHash, a.rep.Events, b.rep.TraceHash, b.rep.Events)
 	}
 }
+
+// TestCrashedDecisionDoesNotReuseItsGeneration is the schedule the
+// lease-majority property search found: n1 and n2 pause, n3 alone gets the
+// lease after acquire_delay_for_minority, downs them and runs the singleton
+// in generation 2, then crashes before anyone hears of its decision. n1 and
+// n2 resume in version 1, and admitting n3's next incarnation in place of
+// the old one would make version 2 again: a second singleton in generation
+// 2. n3 persists the generations it led in, and its admission moves the
+// version past them.
+func TestCrashedDecisionDoesNotReuseItsGeneration(t *testing.T) {
+	pause := func(node string) sim.Fault {
+		return sim.Fault{At: sim.Fixed(0), Pause: &sim.Pause{Node: node, For: sim.Fixed(13040 * time.Millisecond)}}
+	}
+	crash := sim.Fault{At: sim.Fixed(13031 * time.Millisecond), Crash: "n3", For: sim.Fixed(time.Millisecond)}
+	o := run(t, cluster(3, 40*time.Second, map[string]any{"strategy": "lease-majority"}, pause("n1"), pause("n2"), crash), 0)
+	allHold(t, o)
+	want := []belief{{node: 3, gen: 2, lead: true}, {node: 1, gen: 3, lead: true}}
+	var leads []belief
+	for _, b := range o.beliefs {
+		if b.lead {
+			leads = append(leads, b)
+		}
+	}
+	if !sameLeads(leads, want) {
+		t.Fatalf("leads %v, want n3 in generation 2, then n1 in 3\n%s", leads, strings.Join(o.logs, "\n"))
+	}
+}

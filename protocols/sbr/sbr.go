@@ -10,15 +10,16 @@
 // the scenario's boot section starts some later), get up number = ID, so n1
 // is the oldest of them; a participant that boots later joins as a
 // newcomer, as a restart does, and is admitted as the youngest: age follows
-// boot order. A node keeps one durable thing, an incarnation counter in its
-// Storage (key sbr.incarnation). A restart is a new incarnation: it joins
-// as a newcomer, sending heartbeats to every participant, and a member that
-// hears it admits it as the youngest (an up number above any it knows),
-// replacing the old incarnation if that was still a member. As Akka moves a
-// joining member to Up only on convergence, a member admits only while it
-// reaches every other member. The newcomer adopts the membership of the
-// first member that welcomes it and announces the up number it got there;
-// every member adopts it, so that two newcomers admitted at once by
+// boot order. A node keeps two durable things in its Storage: an
+// incarnation counter (sbr.incarnation) and the highest generation it ran
+// the singleton in (sbr.led, see below). A restart is a new incarnation: it
+// joins as a newcomer, sending heartbeats to every participant, and a
+// member that hears it admits it as the youngest (an up number above any it
+// knows), replacing the old incarnation if that was still a member. As Akka
+// moves a joining member to Up only on convergence, a member admits only
+// while it reaches every other member. The newcomer adopts the membership
+// of the first member that welcomes it and announces the up number it got
+// there; every member adopts it, so that two newcomers admitted at once by
 // different members are ordered alike everywhere (ties by ID). An
 // incarnation a member has downed or replaced is quarantined: its
 // heartbeats are ignored. So two sides that downed each other do not merge
@@ -103,7 +104,14 @@
 // Akka's singleton has no epoch. The generation here is the membership
 // version: 1 plus the removals the node has applied (its decisions, and old
 // incarnations replaced). Admissions do not count, and the version is not
-// persisted: a newcomer adopts its admitter's. A kept side's decision
+// persisted: a newcomer adopts its admitter's. One exception keeps a
+// generation from being handed out twice in sequence: a node persists the
+// highest generation it led in and its heartbeats carry it, and a member
+// admitting it moves the version past that. Otherwise a node that decided
+// alone, ran the singleton and crashed before anyone heard would, on its
+// return, be admitted in place of its old incarnation into the very version
+// its lost decision had made (the lease-majority property search found
+// this: TestCrashedDecisionDoesNotReuseItsGeneration). A kept side's decision
 // restarts its singleton in the new version once that has converged. So
 // the two singletons of a split brain whose sides diverged from one
 // membership and made one decision each share a generation, and

@@ -83,10 +83,10 @@ func TestTranscriptMajoritySideDecides(t *testing.T) {
 	all, side := sbr.SetOf(1, 2, 3, 4, 5), sbr.SetOf(3, 4, 5)
 	h := boot(t, 3, sbr.Defaults)
 	h.expectSent("" +
-		"n1 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}\n" +
-		"n2 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}\n" +
-		"n4 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}\n" +
-		"n5 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}")
+		"n1 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}\n" +
+		"n2 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}\n" +
+		"n4 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}\n" +
+		"n5 Heartbeat{Inc:1 Up:3 Version:1 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}")
 	h.hear(1, all, all, 1, 2, 4, 5)
 	for range 7 {
 		h.second(1, all, all, 1, 2, 4, 5)
@@ -121,10 +121,10 @@ func TestTranscriptMajoritySideDecides(t *testing.T) {
 	// The decision's own heartbeats, then the heartbeat timer's, due at the
 	// same instant.
 	h.expectSent("" +
-		"n4 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5}}\n" +
-		"n5 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5}}\n" +
-		"n4 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5}}\n" +
-		"n5 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5}}")
+		"n4 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5} Led:0}\n" +
+		"n5 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5} Led:0}\n" +
+		"n4 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5} Led:0}\n" +
+		"n5 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5} Led:0}")
 
 	// n3 is the oldest now, but runs the singleton only once the others
 	// have seen its membership.
@@ -199,10 +199,10 @@ func TestTranscriptRestartIsANewIncarnation(t *testing.T) {
 	h.node.Start(h.env)
 	h.expectLogs("restarts as incarnation 2: asks to join as a newcomer")
 	h.expectSent("" +
-		"n1 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{}}\n" +
-		"n3 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{}}\n" +
-		"n4 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{}}\n" +
-		"n5 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{}}")
+		"n1 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{} Led:0}\n" +
+		"n3 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{} Led:0}\n" +
+		"n4 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{} Led:0}\n" +
+		"n5 Heartbeat{Inc:2 Up:0 Version:0 Members:{} Oldest:0 Reach:{} Led:0}")
 	if got := h.env.Storage().Uint64("sbr.incarnation"); got != 2 {
 		t.Errorf("storage holds incarnation %d, want 2", got)
 	}
@@ -213,8 +213,8 @@ func TestTranscriptRestartIsANewIncarnation(t *testing.T) {
 		{ID: 1, Inc: 1, Up: 1}, {ID: 3, Inc: 1, Up: 3}, {ID: 4, Inc: 1, Up: 4}, {ID: 5, Inc: 1, Up: 5}, {ID: 2, Inc: 2, Up: 6}}}})
 	h.expectLogs("admitted by n3: membership {n1 n2 n3 n4 n5} version 3")
 	h.expectSent("" +
-		"n1 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}\n" +
-		"n3 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}\n" +
-		"n4 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}\n" +
-		"n5 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5}}")
+		"n1 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}\n" +
+		"n3 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}\n" +
+		"n4 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}\n" +
+		"n5 Heartbeat{Inc:2 Up:6 Version:3 Members:{n1 n2 n3 n4 n5} Oldest:1 Reach:{n1 n2 n3 n4 n5} Led:0}")
 }
