@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // startNode builds a fresh protocol instance and starts it: at boot and at
 // every restart. Only the node's Storage carries over.
@@ -195,6 +198,15 @@ type Act struct {
 	By        NodeID
 	Committed bool
 	Issued    Time // for a committed act; an act sent at once was issued as it was sent
+}
+
+// String is "Act gen=2 by=3", and for a committed act "Act gen=2 by=3
+// committed, issued 1.5s".
+func (a Act) String() string {
+	if a.Committed {
+		return fmt.Sprintf("Act gen=%d by=%d committed, issued %v", a.Gen, a.By, time.Duration(a.Issued))
+	}
+	return fmt.Sprintf("Act gen=%d by=%d", a.Gen, a.By)
 }
 
 // commit sends a committed act to the resource from the committing node,
