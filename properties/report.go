@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -110,6 +111,7 @@ type Report struct {
 	Error string `json:"error,omitempty"`
 
 	violations []*Violation
+	actTimeout time.Duration // the workload's: what "available" waited for
 }
 
 // LeaderAt names a leader: the node, its generation and since when.
@@ -130,6 +132,7 @@ func (s *Suite) Report(res sim.Result) *Report {
 		Recoveries: nonNil(s.recoveries.list),
 		Skipped:    nonNil(s.recoveries.skipped),
 		OK:         res.Err == nil,
+		actTimeout: s.meter.timeout,
 	}
 	s.leadershipReport(rep, res.End)
 	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))

@@ -29,7 +29,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "acts        %d issued%s, %d accepted, %d rejected, %d withheld, %d lost\n",
 		m.ActsIssued, proposals, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
 	fmt.Fprintf(w, "split brain %v, stale acts %d\n", readable(m.SplitBrainNS), m.StaleActs)
-	fmt.Fprintf(w, "available   %.1f%% of act slots\n", 100*m.Availability)
+	fmt.Fprintf(w, "available   %.1f%% of act slots (an act accepted within %v)\n", 100*m.Availability, r.actTimeout)
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
 	r.writeFaults(w)
 	r.writeProperties(w)
