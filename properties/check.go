@@ -148,8 +148,12 @@ func (s *search) hunt(t testing.TB) bool {
 // tighten searches again with a budget of one fault fewer, while that still
 // finds a failure: a local minimum that neither rapid nor minimize could
 // leave is often not the smallest schedule there is.
+//
+// Each round that finds one takes at least one fault off, so the rounds
+// are bounded by the schedule's length; only the last, which finds
+// nothing, costs a whole search.
 func (s *search) tighten(t testing.TB, c *Counterexample) *Counterexample {
-	for range maxTighten {
+	for {
 		drawn := len(c.Scenario.Faults) - len(s.base.Faults)
 		if drawn <= minTightened {
 			break
@@ -165,13 +169,9 @@ func (s *search) tighten(t testing.TB, c *Counterexample) *Counterexample {
 	return c
 }
 
-// maxTighten bounds the rounds of tighten, and tighten leaves a schedule
-// of minTightened faults alone: a search that fails costs all its checks,
-// and a two-fault story is already short.
-const (
-	maxTighten   = 3
-	minTightened = 2
-)
+// tighten leaves a schedule of minTightened faults alone: a search that
+// fails costs all its checks, and a two-fault story is already short.
+const minTightened = 2
 
 func (s *search) property(t *rapid.T) {
 	scn := s.gen.Draw(t, "scenario")
