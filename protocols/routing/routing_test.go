@@ -65,7 +65,8 @@ func TestStableLeaderUnderJepsenShapes(t *testing.T) {
 }
 
 // TestElectionSafety: the routing rules only narrow who stands and whom a
-// voter backs, on top of Raft's; at most one leader per term must hold.
+// voter backs, on top of Raft's; at most one leader per term must hold,
+// and at most one node commits acts in a term.
 func TestElectionSafety(t *testing.T) {
 	for _, params := range []map[string]any{{}, {"prevote": true, "check_quorum": true}} {
 		t.Run(fmt.Sprint(params), func(t *testing.T) {
@@ -73,7 +74,7 @@ func TestElectionSafety(t *testing.T) {
 				Name: "routing-cluster", Nodes: 5, Duration: 20 * time.Second,
 				Protocol: sim.ProtocolSpec{Name: "routing", Params: params},
 				Network:  sim.NetworkSpec{Latency: network.Uniform(time.Millisecond, 5*time.Millisecond)},
-				Expect:   sim.Expect{Properties: []string{properties.SingleLeader, properties.SingleBelief}},
+				Expect:   sim.Expect{Properties: []string{properties.SingleLeader, properties.SingleBelief, properties.SingleCommit}},
 			}
 			properties.Check(t, base, protocoltest.Build(t, base), properties.Options{
 				Space: properties.FaultSpace{
