@@ -134,7 +134,7 @@ func NewSingleLeader(r *sim.Roster) Checker {
 
 // NewSingleBelief checks single-belief-per-generation: Lead beliefs.
 func NewSingleBelief(r *sim.Roster) Checker {
-	return newPerGeneration(SingleBelief, sim.KindLead, "believed it led", r)
+	return newPerGeneration(SingleBelief, sim.KindLead, "believed they led", r)
 }
 
 // NewSingleCommit checks single-commit-per-generation: committed acts, by

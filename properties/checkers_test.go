@@ -185,7 +185,7 @@ type perGeneration struct {
 
 var perGenerations = []perGeneration{
 	{properties.SingleLeader, properties.NewSingleLeader, act, lead, "acted"},
-	{properties.SingleBelief, properties.NewSingleBelief, lead, act, "believed it led"},
+	{properties.SingleBelief, properties.NewSingleBelief, lead, act, "believed they led"},
 	{properties.SingleCommit, properties.NewSingleCommit, committed, act, "had an act committed"},
 }
 
@@ -365,7 +365,7 @@ func TestSingleBeliefCountsALeadWithNoAct(t *testing.T) {
 	violated(t, belief, properties.Violation{
 		Property: properties.SingleBelief, Nodes: nodeIDs("n1", "n2"), Gens: gens(2),
 		Times: times(100*ms, 300*ms), Index: 2,
-	}, "n1", "n2", "generation 2", "believed it led")
+	}, "n1", "n2", "generation 2", "believed they led")
 }
 
 func TestFencedResource(t *testing.T) {

@@ -9,10 +9,10 @@ import (
 // FormatEvent writes an event on one line, for people reading the steps
 // that led to a violation, one line per event:
 //
-//	#   1298  35.502000000s  resource  act-applied   n1's act in gen 1 accepted
+//	#   1298  35.502000000s  resource  act-applied    n1's act in gen 1 accepted
 func FormatEvent(r *Roster, e *Event) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%7d %15s  %-9s %-13s", e.Index, seconds(e.At), nameOrNetwork(r, e.Node), e.Kind)
+	fmt.Fprintf(&b, "#%7d %15s  %-9s %-14s ", e.Index, seconds(e.At), nameOrNetwork(r, e.Node), e.Kind)
 	b.WriteString(eventDetail(r, e))
 	if e.Role != "" {
 		fmt.Fprintf(&b, "  (%s)", e.Role)

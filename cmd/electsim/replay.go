@@ -70,10 +70,10 @@ func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "replaying %s with seed %d\n", path, rep.Seed)
-	if v := first(rep.Violations()); v != nil {
+	if v := first(rep.Violations(), rep.Expected); v != nil {
 		note := ""
 		if !slices.Contains(rep.Expected, v.Property) {
-			note = " (the scenario does not expect it, so the run passes)"
+			note = " (the scenario does not expect it, and nothing it expects broke)"
 		}
 		fmt.Fprintf(stdout, "\n%s violated%s: %s\n", v.Property, note, v.Detail)
 		if err := printLeadUp(stdout, path, v.Index, before); err != nil {
@@ -94,11 +94,23 @@ func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer
 	return nil
 }
 
-// first returns the violation that happened first.
-func first(vs []*properties.Violation) *properties.Violation {
+// first returns the violation to explain: the earliest of a property the
+// scenario expects, which is why the run failed; or, when none of those
+// broke, the earliest of any.
+func first(vs []*properties.Violation, expected []string) *properties.Violation {
 	var out *properties.Violation
+	better := func(v *properties.Violation) bool {
+		if out == nil {
+			return true
+		}
+		vExp, outExp := slices.Contains(expected, v.Property), slices.Contains(expected, out.Property)
+		if vExp != outExp {
+			return vExp
+		}
+		return v.Index < out.Index
+	}
 	for _, v := range vs {
-		if out == nil || v.Index < out.Index {
+		if better(v) {
 			out = v
 		}
 	}
@@ -174,7 +186,7 @@ func drawTimeline(t *plots.Timeline, path string, rep *properties.Report) error 
 		return err
 	}
 	var mark *plots.TimelineMark
-	if v := first(rep.Violations()); v != nil {
+	if v := first(rep.Violations(), rep.Expected); v != nil {
 		mark = plots.ViolationMark(v)
 	}
 	err = t.Render(f, strings.TrimPrefix(filepath.Ext(path), "."), sim.Time(rep.DurationNS), mark)
