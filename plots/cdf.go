@@ -90,9 +90,10 @@ func (c *CDFChart) Render(w io.Writer, format string) error {
 		dc.Fill(dc.Rectangle.Path())
 		area := draw.Crop(dc, 6, -12, legendH+4, -4)
 		p.Draw(area)
-		for i, row := range rows { // under the plot, first row on top
+		// Under the plot, first row on top, from the left edge: the rows
+		// were laid out for the full width.
+		for i, row := range rows {
 			strip := dc
-			strip.Min.X = p.DataCanvas(area).Min.X - 6
 			strip.Min.Y = dc.Min.Y + legendH - vg.Length(i+1)*cdfLegendRow
 			strip.Max.Y = strip.Min.Y + cdfLegendRow
 			drawLegend(strip, row)

@@ -54,7 +54,10 @@ type sweepSummary struct {
 	// -1 when none did; NoLeaderRuns counts those that did not.
 	FirstLeaderMeanNS int64 `json:"first_leader_mean_ns"`
 	NoLeaderRuns      int   `json:"no_leader_runs"`
-	// LeaderlessMeanNS is the mean time without a leader.
+	// LeaderlessMeanNS is the mean time without a leader once the first
+	// was elected (leaderless_ns), over the runs that elected one; -1 when
+	// none did. A run that never elected has no such time: the wait for
+	// the first leader is FirstLeaderMeanNS's.
 	LeaderlessMeanNS int64 `json:"leaderless_mean_ns"`
 	// NewLeader sums up the time to a new leader over every fault of the
 	// measured runs that was followed by one (NewLeaderFaults of them);
@@ -109,7 +112,6 @@ func summarize(runs []sweepRun) sweepSummary {
 		s.SplitBrainMaxNS = max(s.SplitBrainMaxNS, m.SplitBrainNS)
 		staleActs += float64(m.StaleActs)
 		changes += float64(m.LeaderChanges)
-		leaderlessNS += m.LeaderlessNS
 		for _, rec := range r.Recoveries {
 			if rec.NewLeaderNS < 0 {
 				s.NoNewLeaderFaults++
@@ -122,6 +124,7 @@ func summarize(runs []sweepRun) sweepSummary {
 			s.NoLeaderRuns++
 		} else {
 			firstLeaderNS += m.FirstLeaderNS
+			leaderlessNS += m.LeaderlessNS
 			elected++
 		}
 	}
@@ -129,10 +132,11 @@ func summarize(runs []sweepRun) sweepSummary {
 		n := float64(s.Measured)
 		s.AvailabilityMean, s.StaleActsMean, s.LeaderChangesMean = availability/n, staleActs/n, changes/n
 		s.SplitBrainMeanNS = splitBrainNS / int64(s.Measured)
-		s.LeaderlessMeanNS = leaderlessNS / int64(s.Measured)
 	}
+	s.LeaderlessMeanNS = -1
 	if elected > 0 {
 		s.FirstLeaderMeanNS = firstLeaderNS / elected
+		s.LeaderlessMeanNS = leaderlessNS / elected
 	}
 	s.summarizeNewLeader(newLeader)
 	return s
@@ -233,9 +237,18 @@ func summaryCells(s sweepSummary) []string {
 			fmt.Sprintf("%.1f%%", 100*s.AvailabilityMean), fmt.Sprintf("%.1f%%", 100*s.AvailabilityMin),
 			roundMS(s.SplitBrainMeanNS), roundMS(s.SplitBrainMaxNS),
 			fmt.Sprintf("%.1f", s.StaleActsMean), fmt.Sprintf("%.1f", s.LeaderChangesMean), firstLeader(s),
-			roundMS(s.LeaderlessMeanNS), newLeaderCell(s))
+			leaderlessCell(s), newLeaderCell(s))
 	}
 	return append(cells, violatedCell(s))
+}
+
+// leaderlessCell is "-" when no run elected a leader: there was no time
+// after the first leader to be without one.
+func leaderlessCell(s sweepSummary) string {
+	if s.LeaderlessMeanNS < 0 {
+		return "-"
+	}
+	return roundMS(s.LeaderlessMeanNS)
 }
 
 func roundMS(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }

@@ -379,3 +379,18 @@ func TestSweepPairsAndDrawsTheTimeToANewLeader(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepLeaderlessMeanIsOverRunsThatElected: the time without a leader
+// counts from the first leader, so a run that never elected has none; it
+// must not pull the mean towards 0s, and a configuration where no run
+// elected shows "-", not "0s".
+func TestSweepLeaderlessMeanIsOverRunsThatElected(t *testing.T) {
+	never := sweepRun{Metrics: &properties.Metrics{FirstLeaderNS: -1}}
+	elected := sweepRun{Metrics: &properties.Metrics{FirstLeaderNS: 1e9, LeaderlessNS: 2e9}}
+	if s := summarize([]sweepRun{never, elected}); s.LeaderlessMeanNS != 2e9 || leaderlessCell(s) != "2s" {
+		t.Errorf("one run never elected, one was 2s without a leader: mean %d, cell %q; want 2s", s.LeaderlessMeanNS, leaderlessCell(s))
+	}
+	if s := summarize([]sweepRun{never, never}); s.LeaderlessMeanNS != -1 || leaderlessCell(s) != "-" {
+		t.Errorf("no run elected: mean %d, cell %q; want -1 and -", s.LeaderlessMeanNS, leaderlessCell(s))
+	}
+}
