@@ -66,7 +66,7 @@ func TestRecoveryCountsActsIssuedAfterTheFault(t *testing.T) {
 		appliedIssued(11*sec+2*ms, 11*sec, "n2", 2, accepted),
 	)
 	rep := s.Report(sim.Result{End: sim.Time(20 * sec)})
-	want := []properties.Recovery{{Fault: "crash n1", AtNS: int64(10 * sec), RecoveryNS: int64(sec + 2*ms), NewLeaderNS: int64(sec)}}
+	want := []properties.Recovery{{Fault: "crash n1", AtNS: int64(10 * sec), RecoveryNS: int64(sec + 2*ms), NewLeaderNS: int64(sec), NewLeader: "n2", NewLeaderGen: 2}}
 	if diff := cmp.Diff(want, rep.Recoveries); diff != "" {
 		t.Fatalf("recoveries (-want +got):\n%s", diff)
 	}

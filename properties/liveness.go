@@ -108,6 +108,11 @@ type Recovery struct {
 	// deposes the leader), the new leader is the later fault's doing, not
 	// this one's, so this one's is -1 too.
 	NewLeaderNS int64 `json:"new_leader_ns"`
+	// NewLeader and NewLeaderGen name that belief: a node and the
+	// generation it leads, which may be the fault's leader again in a
+	// newer generation (a kept side's singleton after a decision).
+	NewLeader    string         `json:"new_leader,omitempty"`
+	NewLeaderGen sim.Generation `json:"new_leader_gen,omitempty"`
 }
 
 // maxRecoveries bounds the faults whose recovery the report lists one by
@@ -200,7 +205,8 @@ func (r *recoveries) recover(e *sim.Event) {
 func (r *recoveries) newLeader(e *sim.Event) {
 	r.awaiting = slices.DeleteFunc(r.awaiting, func(w awaitLeader) bool {
 		if w.any || e.Gen > w.above {
-			r.list[w.index].NewLeaderNS = int64(e.At) - r.list[w.index].AtNS
+			rec := &r.list[w.index]
+			rec.NewLeaderNS, rec.NewLeader, rec.NewLeaderGen = int64(e.At)-rec.AtNS, r.roster.Name(e.Node), e.Gen
 			return true
 		}
 		return false

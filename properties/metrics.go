@@ -138,10 +138,16 @@ func (m *meter) finish(end sim.Time, events int64) Metrics {
 	out := m.m
 	out.Events = events
 	out.ActsUncommitted = m.proposed - m.m.ActsCommitted
-	slots := int64(end-sim.Time(m.warmup)) / int64(m.slot)
-	available := m.slots.count - m.slots.countFrom(max(slots, 0)) // not the partial last slot
+	slots := m.slotCount(end)
+	available := m.slots.count - m.slots.countFrom(slots) // not the partial last slot
 	if slots > 0 {
 		out.Availability = float64(available) / float64(slots)
 	}
 	return out
+}
+
+// slotCount is how many whole act slots the run had after the warm-up:
+// availability's denominator.
+func (m *meter) slotCount(end sim.Time) int64 {
+	return max(int64(end-sim.Time(m.warmup))/int64(m.slot), 0)
 }

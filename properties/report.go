@@ -112,6 +112,7 @@ type Report struct {
 
 	violations []*Violation
 	actTimeout time.Duration // the workload's: what "available" waited for
+	actSlots   int64         // availability's denominator
 }
 
 // LeaderAt names a leader: the node, its generation and since when.
@@ -133,6 +134,7 @@ func (s *Suite) Report(res sim.Result) *Report {
 		Skipped:    nonNil(s.recoveries.skipped),
 		OK:         res.Err == nil,
 		actTimeout: s.meter.timeout,
+		actSlots:   s.meter.slotCount(res.End),
 	}
 	s.leadershipReport(rep, res.End)
 	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))

@@ -29,7 +29,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "acts        %d issued%s, %d accepted, %d rejected, %d withheld, %d lost\n",
 		m.ActsIssued, proposals, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
 	fmt.Fprintf(w, "split brain %v, stale acts %d\n", readable(m.SplitBrainNS), m.StaleActs)
-	fmt.Fprintf(w, "available   %.1f%% of act slots (an act accepted within %v)\n", 100*m.Availability, r.actTimeout)
+	fmt.Fprintf(w, "available   %.1f%% of %d act slots (an act accepted within %v)\n", 100*m.Availability, r.actSlots, r.actTimeout)
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
 	r.writeFaults(w)
 	r.writeProperties(w)
@@ -95,8 +95,11 @@ func (r *Report) writeLeaders(w io.Writer) {
 			break
 		}
 		until := fmt.Sprintf("until %v (%s)", readable(l.ToNS), l.Ended)
-		if l.Ended == EndedRunEnd {
+		switch l.Ended {
+		case EndedRunEnd:
 			until = "to the end"
+		case EndedReplaced:
+			until = fmt.Sprintf("until %v, then in a newer generation", readable(l.ToNS))
 		}
 		fmt.Fprintf(w, "            %v %s leads gen %d, %s\n", readable(l.FromNS), l.Node, l.Gen, until)
 	}
@@ -131,7 +134,7 @@ func newLeader(rec Recovery) string {
 	if rec.NewLeaderNS < 0 {
 		return "no new leader"
 	}
-	return fmt.Sprintf("new leader after %v", readable(rec.NewLeaderNS))
+	return fmt.Sprintf("%s leads gen %d after %v", rec.NewLeader, rec.NewLeaderGen, readable(rec.NewLeaderNS))
 }
 
 func recovered(rec Recovery) string {

@@ -31,11 +31,37 @@ func TestSummary(t *testing.T) {
 		"leaders     first at 1s, 1 change after it; n2 leads gen 2 at the end; 2s without a leader\n",
 		"            1s n1 leads gen 1, until 10s (crash)\n",
 		"            12s n2 leads gen 2, to the end\n",
-		"faults      crash n1 (leader) at 10s: new leader after 2s; an act issued after it accepted after 2.002s\n",
+		"available   0.2% of 600 act slots (an act accepted within 5s)\n",
+		"faults      crash n1 (leader) at 10s: n2 leads gen 2 after 2s; an act issued after it accepted after 2.002s\n",
 		"            partition halves [n2 n1] [n3 n4 n5] (leader=n2) at 20s: no new leader; no act issued after it was accepted\n",
 		"skipped     crash leader: no participant believes it leads at 11s\n",
 		"  ok   * leader-at-end: at the end n2 leads generation 2 (since 12s); expected one of n2\n",
 		"  FAIL * max-leaderless: 2s without a leader in all; the bound is 1s\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestSummaryOfALeaderThatMovesOn: a kept side's singleton goes on in a
+// newer generation on the same node. The summary must not read as an
+// outage: the leadership runs on, and the fault's "new leader" is named.
+func TestSummaryOfALeaderThatMovesOn(t *testing.T) {
+	s := expecting(t, sim.Expect{})
+	observe(s,
+		lead(1*sec, "n1", 1),
+		sim.Event{At: sim.Time(10 * sec), Kind: sim.KindPartition, Tag: "halves [n1 n2] [n3]"},
+		lead(20*sec, "n1", 2),
+	)
+	var b strings.Builder
+	s.Report(sim.Result{End: sim.Time(30 * sec)}).WriteSummary(&b)
+	out := b.String()
+	for _, want := range []string{
+		"0s without a leader\n",
+		"            1s n1 leads gen 1, until 20s, then in a newer generation\n",
+		"            20s n1 leads gen 2, to the end\n",
+		"faults      partition halves [n1 n2] [n3] at 10s: n1 leads gen 2 after 10s;",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out)

@@ -68,8 +68,9 @@ type Workload struct {
 	Warmup time.Duration `yaml:"warmup,omitempty"`
 	// Timeout is how long a client waits for an act: one the resource
 	// accepted later than this after it was issued counts as failed in
-	// availability, as a client that gave up would count it. Default
-	// DefaultActTimeout (see ActTimeout).
+	// availability, as a client that gave up would count it. 0 means
+	// DefaultActTimeout (see ActTimeout); for no bound, give one longer
+	// than the run.
 	Timeout time.Duration `yaml:"timeout,omitempty"`
 }
 
