@@ -25,6 +25,7 @@ const (
 	tagUnstable     = "unstable"      // down_all_when_unstable ran out
 	tagAcquire      = "acquire"       // lease-majority: the minority's wait is over
 	tagLeaseTimeout = "lease-timeout" // lease-majority: the lease store did not answer
+	tagHandover     = "handover"      // down_removal_margin has passed: the singleton may move
 )
 
 // phase is where a node is in its life as a member.
@@ -87,6 +88,11 @@ type node struct {
 	attempt                  uint64
 	acquireTimer, leaseTimer sim.TimerID
 	leaseOwner               sim.NodeID // the owner this side holds the lease as, once it does
+
+	// handoverAt is when, on this node's monotonic clock, the singleton
+	// may start here after a decision downed the node it ran on.
+	handoverAt    time.Duration
+	handoverTimer sim.TimerID
 
 	leading bool
 	gen     sim.Generation
@@ -171,6 +177,9 @@ func (n *node) Fire(t sim.Timer) {
 	case n.acquireTimer:
 		n.acquireTimer = 0
 		n.sendAcquire()
+	case n.handoverTimer:
+		n.handoverTimer = 0
+		n.updateLeadership()
 	case n.leaseTimer:
 		n.leaseTimer = 0
 		n.down(string(LeaseMajority), fmt.Sprintf("no answer from the lease store within %v", n.cfg.LeaseTimeout))
@@ -428,10 +437,27 @@ func (n *node) onStable() {
 // keep applies a decision that keeps this node's side: the unreachable
 // members are downed (removed from the membership).
 func (n *node) keep(v View) {
+	host := n.oldest()
 	n.members, n.settled = n.reach, true
 	n.version++
 	n.env.Logf("%s keeps %v: downs %v; membership %v version %d", n.cfg.Strategy, v, v.Unreachable(), n.members, n.version)
+	if !n.members.Has(host) {
+		n.awaitHandover(host)
+	}
 	n.membershipChanged()
+}
+
+// awaitHandover holds the singleton back for the down-removal margin after
+// a decision downed the member it ran on (Akka's ClusterSingletonManager
+// waits so after the previous oldest is removed): the other side, which
+// decides at about the same time, must have downed itself, and its
+// singleton stopped, before this side starts one.
+func (n *node) awaitHandover(host sim.NodeID) {
+	margin := n.cfg.removalMargin()
+	n.handoverAt = n.env.Mono() + margin
+	n.env.StopTimer(n.handoverTimer)
+	n.handoverTimer = n.env.SetTimer(margin, tagHandover)
+	n.env.Logf("the singleton's node %s is downed: it moves after down_removal_margin %v", n.env.Name(host), margin)
 }
 
 // ---- lease-majority ----
@@ -585,7 +611,7 @@ func (n *node) converged() bool {
 // or starts afresh in a new generation, only once the membership version
 // it runs in has converged: the generation is that version.
 func (n *node) updateLeadership() {
-	eligible := n.phase == phaseUp && n.settled && n.oldest() == n.self
+	eligible := n.phase == phaseUp && n.settled && n.oldest() == n.self && n.env.Mono() >= n.handoverAt
 	gen := sim.Generation(n.version)
 	switch {
 	case !eligible && n.leading:

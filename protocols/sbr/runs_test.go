@@ -41,7 +41,9 @@ func TestHealthyClusterRunsOneSingletonOnN1(t *testing.T) {
 // TestHalvesPartitionPerStrategy splits five nodes into n1 n2 | n3 n4 n5
 // for good and checks each strategy's outcome: which side survives, that
 // the other side stops the singleton and goes silent, how long the decision
-// takes, and the availability once it is taken.
+// takes, and the availability once it is taken. A singleton that must move
+// (its node n1 is on the downed side) starts down_removal_margin after the
+// decision, when the other side has downed itself.
 func TestHalvesPartitionPerStrategy(t *testing.T) {
 	const partitionAt = 15500 * time.Millisecond
 	for _, tc := range []struct {
@@ -59,9 +61,14 @@ func TestHalvesPartitionPerStrategy(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(tc.params), func(t *testing.T) {
 			scn := cluster(5, 60*time.Second, tc.params, sim.Fault{At: sim.Fixed(partitionAt), Partition: &sim.Partition{Shape: sim.ShapeHalves}})
-			// Availability from when every decision has been taken.
+			// Availability from when every decision has been taken and
+			// the singleton has moved.
 			lo, hi := decisionBound(sbr.Defaults)
-			scn.Workload.Warmup = partitionAt + hi
+			var margin time.Duration
+			if tc.leader != sim.NoNode && tc.leader != 1 {
+				margin = sbr.Defaults.StableAfter
+			}
+			scn.Workload.Warmup = partitionAt + hi + margin
 			o := run(t, scn, 1)
 			allHold(t, o)
 
@@ -84,10 +91,15 @@ func TestHalvesPartitionPerStrategy(t *testing.T) {
 			want := []belief{{node: 1, gen: 1, lead: true}}
 			if tc.leader != sim.NoNode {
 				want = append(want, belief{node: tc.leader, gen: 2, lead: true})
-				took = max(took, time.Duration(leads[len(leads)-1].at)-partitionAt)
+				took = max(took, time.Duration(leads[len(leads)-1].at)-partitionAt-margin)
 			}
 			if !sameLeads(leads, want) {
 				t.Fatalf("leads %v, want %v\n%s", leads, want, strings.Join(o.logs, "\n"))
+			}
+			if margin > 0 {
+				if moved, downed := time.Duration(leads[len(leads)-1].at), time.Duration(o.downedAt[1]); moved < downed {
+					t.Errorf("the singleton moved at %v, before its old node downed itself at %v", moved, downed)
+				}
 			}
 			if took < lo || took > hi {
 				t.Errorf("the decision took %v after the partition, want within [%v, %v]", took, lo, hi)
@@ -147,7 +159,9 @@ func TestKeepOldestWithoutDownIfAloneDiesWithTheOldest(t *testing.T) {
 	crash := sim.Fault{At: sim.Fixed(15 * time.Second), Crash: "n1"}
 	for _, downIfAlone := range []bool{true, false} {
 		scn := cluster(5, 60*time.Second, map[string]any{"strategy": "keep-oldest", "down_if_alone": downIfAlone}, crash)
-		scn.Workload.Warmup = 30 * time.Second
+		// The four decide by 27s; n2 starts the singleton
+		// down_removal_margin (7s) later.
+		scn.Workload.Warmup = 35 * time.Second
 		o := run(t, scn, 1)
 		allHold(t, o)
 		avail := o.rep.Metrics.Availability
@@ -253,10 +267,13 @@ func TestDeterministic(t *testing.T) {
 // 2. n3 persists the generations it led in, and its admission moves the
 // version past them.
 func TestCrashedDecisionDoesNotReuseItsGeneration(t *testing.T) {
+	// n3 gets the lease at about 13.01s and starts the singleton
+	// down_removal_margin (7s) later; n1 and n2 resume just after its
+	// crash.
 	pause := func(node string) sim.Fault {
-		return sim.Fault{At: sim.Fixed(0), Pause: &sim.Pause{Node: node, For: sim.Fixed(13040 * time.Millisecond)}}
+		return sim.Fault{At: sim.Fixed(0), Pause: &sim.Pause{Node: node, For: sim.Fixed(20040 * time.Millisecond)}}
 	}
-	crash := sim.Fault{At: sim.Fixed(13031 * time.Millisecond), Crash: "n3", For: sim.Fixed(time.Millisecond)}
+	crash := sim.Fault{At: sim.Fixed(20031 * time.Millisecond), Crash: "n3", For: sim.Fixed(time.Millisecond)}
 	o := run(t, cluster(3, 40*time.Second, map[string]any{"strategy": "lease-majority"}, pause("n1"), pause("n2"), crash), 0)
 	allHold(t, o)
 	want := []belief{{node: 3, gen: 2, lead: true}, {node: 1, gen: 3, lead: true}}

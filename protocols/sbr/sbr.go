@@ -99,7 +99,14 @@
 // (Akka moves the singleton when the previous oldest is Removed, which
 // needs convergence).
 // Once running it keeps running with members unreachable, as Akka's does,
-// until the node downs itself.
+// until the node downs itself. When a decision downs the member the
+// singleton ran on, the new oldest starts it only down_removal_margin
+// later (Akka's down-removal-margin, which its SBR sets to stable-after):
+// the other side decides at about the same time and downs itself, so the
+// old singleton has stopped before the new one starts. Without the margin
+// a lease-majority minority, which asks acquire_delay_for_minority after
+// the majority, would run its singleton that long beside the majority's;
+// with it the kept side pays the margin in time without a singleton.
 //
 // Akka's singleton has no epoch. The generation here is the membership
 // version: 1 plus the removals the node has applied (its decisions, and old
@@ -179,6 +186,11 @@ type Config struct {
 	// DownAllWhenUnstable, if not 0, downs all when the view is still
 	// changing stable_after plus this long after the first unreachability.
 	DownAllWhenUnstable time.Duration
+	// DownRemovalMargin is how long a kept side waits, after a decision
+	// downed the singleton's node, before the singleton starts on the new
+	// oldest: the time the other side has to down itself (Akka's
+	// down-removal-margin). 0 means StableAfter, as Akka's SBR sets it.
+	DownRemovalMargin time.Duration
 
 	QuorumSize        int        // static-quorum: the least members a kept side has
 	DownIfAlone       bool       // keep-oldest: a lone oldest downs itself
@@ -210,6 +222,14 @@ var Defaults = Config{
 	Heartbeat: time.Second, UnreachableAfter: 3 * time.Second, StableAfter: 7 * time.Second,
 	QuorumSize: 3, DownIfAlone: true, Referee: 1, DownAllIfLessThan: 1,
 	AcquireDelayForMinority: 2 * time.Second, LeaseTTL: time.Minute, LeaseTimeout: 5 * time.Second,
+}
+
+// removalMargin is the down-removal margin in force.
+func (c Config) removalMargin() time.Duration {
+	if c.DownRemovalMargin == 0 {
+		return c.StableAfter
+	}
+	return c.DownRemovalMargin
 }
 
 // New returns the resolver with the given configuration. It panics on one
@@ -257,6 +277,7 @@ func init() {
 			{Name: "heartbeat", Kind: protocols.Duration, Default: d.Heartbeat, Doc: "time between a member's heartbeats to each other member", Min: dur(time.Millisecond), Max: dur(time.Hour)},
 			{Name: "unreachable_after", Kind: protocols.Duration, Default: d.UnreachableAfter, Doc: "silence after which a member is unreachable (Akka's acceptable-heartbeat-pause)", Min: dur(time.Millisecond), Max: dur(time.Hour)},
 			{Name: "stable_after", Kind: protocols.Duration, Default: d.StableAfter, Doc: "how long a view must stay unchanged before a node decides (Akka's default is 20s)", Min: 0, Max: dur(time.Hour)},
+			{Name: "down_removal_margin", Kind: protocols.Duration, Default: d.DownRemovalMargin, Doc: "how long the new oldest waits after a decision downed the singleton's node before it starts the singleton; 0 is stable_after, as in Akka", Min: 0, Max: dur(time.Hour)},
 			{Name: "down_all_when_unstable", Kind: protocols.Duration, Default: d.DownAllWhenUnstable, Doc: "down all if still unstable stable_after plus this long after the first unreachability; 0 is off", Min: 0, Max: dur(time.Hour)},
 			{Name: "quorum_size", Kind: protocols.Int, Default: int64(d.QuorumSize), Doc: "static-quorum: the least members a kept side has; at most 2*quorum_size-1 members are safe", Min: 1, Max: sim.MaxParticipants},
 			{Name: "down_if_alone", Kind: protocols.Bool, Default: d.DownIfAlone, Doc: "keep-oldest: an oldest member alone against two or more downs itself (false: a known bug)"},
@@ -279,7 +300,8 @@ func configOf(v *protocols.Values) Config {
 		Strategy:  Strategy(v.String("strategy")),
 		Heartbeat: v.Duration("heartbeat"), UnreachableAfter: v.Duration("unreachable_after"),
 		StableAfter: v.Duration("stable_after"), DownAllWhenUnstable: v.Duration("down_all_when_unstable"),
-		QuorumSize: int(v.Int("quorum_size")), DownIfAlone: v.Bool("down_if_alone"),
+		DownRemovalMargin: v.Duration("down_removal_margin"),
+		QuorumSize:        int(v.Int("quorum_size")), DownIfAlone: v.Bool("down_if_alone"),
 		Referee: referee, DownAllIfLessThan: int(v.Int("down_all_if_less_than")),
 		AcquireDelayForMinority: v.Duration("acquire_delay_for_minority"), LeaseTTL: v.Duration("lease_ttl"),
 		LeaseTimeout: v.Duration("lease_timeout"),

@@ -78,7 +78,8 @@ func (h *hand) expectSent(want string) {
 // n1 and n2 go quiet, n3 waits while n5 (still hearing them over a one-way
 // link) reports another side, decides with keep-majority once the side is
 // clean and the view has held for stable_after, and starts the singleton as
-// the oldest left once n4 and n5 have seen the new membership.
+// the oldest left once n4 and n5 have seen the new membership and
+// down_removal_margin has passed since n1, its node, was downed.
 func TestTranscriptMajoritySideDecides(t *testing.T) {
 	all, side := sbr.SetOf(1, 2, 3, 4, 5), sbr.SetOf(3, 4, 5)
 	h := boot(t, 3, sbr.Defaults)
@@ -117,7 +118,8 @@ func TestTranscriptMajoritySideDecides(t *testing.T) {
 	h.expectLogs()
 	h.env.Take()
 	h.env.Advance(h.node, time.Second)
-	h.expectLogs("keep-majority keeps side {n3 n4 n5}, unreachable {n1 n2}, oldest n1: downs {n1 n2}; membership {n3 n4 n5} version 2")
+	h.expectLogs("keep-majority keeps side {n3 n4 n5}, unreachable {n1 n2}, oldest n1: downs {n1 n2}; membership {n3 n4 n5} version 2",
+		"the singleton's node n1 is downed: it moves after down_removal_margin 7s")
 	// The decision's own heartbeats, then the heartbeat timer's, due at the
 	// same instant.
 	h.expectSent("" +
@@ -127,12 +129,22 @@ func TestTranscriptMajoritySideDecides(t *testing.T) {
 		"n5 Heartbeat{Inc:1 Up:3 Version:2 Members:{n3 n4 n5} Oldest:3 Reach:{n3 n4 n5} Led:0}")
 
 	// n3 is the oldest now, but runs the singleton only once the others
-	// have seen its membership.
+	// have seen its membership, and only when n1's side has had
+	// down_removal_margin to down itself: Akka's ClusterSingletonManager
+	// waits that long after the previous oldest is removed.
 	h.hear(2, side, side, 4)
 	if h.env.Leading {
 		t.Fatal("leads before n5 has seen the membership")
 	}
 	h.hear(2, side, side, 5)
+	for range 6 {
+		h.second(2, side, side, 4, 5)
+	}
+	if h.env.Leading {
+		t.Fatal("leads within down_removal_margin of n1's downing")
+	}
+	h.expectLogs()
+	h.second(2, side, side, 4, 5)
 	h.expectLogs("runs the singleton: the oldest of {n3 n4 n5}, generation 2")
 	if !h.env.Leading || h.env.Gen != 2 {
 		t.Fatalf("leading %v in %d, want generation 2", h.env.Leading, h.env.Gen)
