@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -24,10 +25,7 @@ func TestSummary(t *testing.T) {
 		appliedIssued(12*sec+2*ms, 12*sec, "n2", 2, accepted),
 		sim.Event{At: sim.Time(20 * sec), Kind: sim.KindPartition, Tag: "halves [n2 n1] [n3 n4 n5]", Role: "leader=n2"},
 	)
-	var b strings.Builder
-	s.Report(sim.Result{End: sim.Time(60 * sec)}).WriteSummary(&b)
-	out := b.String()
-	for _, want := range []string{
+	summaryHas(t, s.Report(sim.Result{End: sim.Time(60 * sec)}),
 		"leaders     first at 1s, 1 change after it; n2 leads gen 2 at the end; 2s without a leader\n",
 		"            1s n1 leads gen 1, until 10s (crash)\n",
 		"            12s n2 leads gen 2, to the end\n",
@@ -37,9 +35,17 @@ func TestSummary(t *testing.T) {
 		"skipped     crash leader: no participant believes it leads at 11s\n",
 		"  ok   * leader-at-end: at the end n2 leads generation 2 (since 12s); expected one of n2\n",
 		"  FAIL * max-leaderless: 2s without a leader in all; the bound is 1s\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the summary lacks %q:\n%s", want, out)
+	)
+}
+
+// summaryHas checks that the report's summary has each of the lines.
+func summaryHas(t *testing.T, rep *properties.Report, lines ...string) {
+	t.Helper()
+	var b strings.Builder
+	rep.WriteSummary(&b)
+	for _, want := range lines {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, b.String())
 		}
 	}
 }
@@ -54,17 +60,10 @@ func TestSummaryOfALeaderThatMovesOn(t *testing.T) {
 		sim.Event{At: sim.Time(10 * sec), Kind: sim.KindPartition, Tag: "halves [n1 n2] [n3]"},
 		lead(20*sec, "n1", 2),
 	)
-	var b strings.Builder
-	s.Report(sim.Result{End: sim.Time(30 * sec)}).WriteSummary(&b)
-	out := b.String()
-	for _, want := range []string{
+	summaryHas(t, s.Report(sim.Result{End: sim.Time(30 * sec)}),
 		"0s without a leader\n",
 		"            1s n1 leads gen 1, until 20s, then in a newer generation\n",
 		"            20s n1 leads gen 2, to the end\n",
 		"faults      partition halves [n1 n2] [n3] at 10s: n1 leads gen 2 after 10s;",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the summary lacks %q:\n%s", want, out)
-		}
-	}
+	)
 }
