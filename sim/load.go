@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 
 	"github.com/goccy/go-yaml"
@@ -30,6 +31,31 @@ func Load(path string) (*Scenario, error) {
 
 // Parse decodes a scenario from YAML; name is the file name used in errors.
 func Parse(name string, data []byte) (*Scenario, error) {
+	doc, err := parseDocument(name, data, "scenario", "a scenario is a mapping of fields (name, nodes, duration, ...)")
+	if err != nil {
+		return nil, err
+	}
+	s := &Scenario{}
+	if err := doc.Decode(s); err != nil {
+		return nil, err
+	}
+	s.source = doc.src
+	return s, nil
+}
+
+// Document is one YAML document read for strict decoding into a Go value:
+// a scenario, or a file that holds scenario parts (an experiment). Its
+// errors, from decoding or from checks after it, name the file, the line
+// and the field, as a scenario's do.
+type Document struct{ src *source }
+
+// ParseDocument reads a YAML file of one mapping; what names it in errors
+// ("experiment").
+func ParseDocument(name string, data []byte, what string) (*Document, error) {
+	return parseDocument(name, data, what, "a "+what+" is a mapping of fields")
+}
+
+func parseDocument(name string, data []byte, what, notMapping string) (*Document, error) {
 	if len(data) > MaxScenarioBytes {
 		return nil, &ScenarioError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxScenarioBytes)}
 	}
@@ -39,37 +65,44 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, yamlError(&source{file: name}, err)
 	}
-	body, err := singleDocument(name, file)
+	body, err := singleDocument(name, file, what, notMapping)
 	if err != nil {
 		return nil, err
 	}
-	src := &source{file: name, body: body}
-	if err := precheck(src); err != nil {
-		return nil, err
+	return &Document{src: &source{file: name, body: body}}, nil
+}
+
+// Decode decodes the document into v, a pointer to a struct, strictly: an
+// unknown field, a value of the wrong type, a YAML tag or an alias that
+// would blow up is an error at its line.
+func (d *Document) Decode(v any) error {
+	if err := precheck(d.src, reflect.TypeOf(v)); err != nil {
+		return err
 	}
-	s := &Scenario{}
-	if err := decode(src, s); err != nil {
-		return nil, err
-	}
-	s.source = src
-	return s, nil
+	return decode(d.src, v)
+}
+
+// Errorf returns an error about a field of the document ("axes[1].path"),
+// placed at the field's line.
+func (d *Document) Errorf(field, format string, args ...any) *ScenarioError {
+	return d.src.errorAt(field, fmt.Sprintf(format, args...))
 }
 
 // decode runs go-yaml, which panics on some malformed input (a tag on a
 // scalar where a list belongs, goccy/go-yaml#735): a panic is an error too.
-func decode(src *source, s *Scenario) (err error) {
+func decode(src *source, v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &ScenarioError{File: src.file, Msg: fmt.Sprintf("the YAML decoder failed: %v", r)}
 		}
 	}()
-	if err := yaml.NodeToValue(src.body, s, yaml.DisallowUnknownField()); err != nil {
+	if err := yaml.NodeToValue(src.body, v, yaml.DisallowUnknownField()); err != nil {
 		return yamlError(src, err)
 	}
 	return nil
 }
 
-func singleDocument(name string, file *ast.File) (ast.Node, error) {
+func singleDocument(name string, file *ast.File, what, notMapping string) (ast.Node, error) {
 	var bodies []ast.Node
 	for _, doc := range file.Docs {
 		if doc.Body != nil {
@@ -78,13 +111,13 @@ func singleDocument(name string, file *ast.File) (ast.Node, error) {
 	}
 	switch {
 	case len(bodies) == 0:
-		return nil, &ScenarioError{File: name, Msg: "empty scenario"}
+		return nil, &ScenarioError{File: name, Msg: "empty " + what}
 	case len(bodies) > 1:
-		return nil, &ScenarioError{File: name, Line: bodies[1].GetToken().Position.Line, Msg: "a scenario file holds one YAML document, this is a second"}
+		return nil, &ScenarioError{File: name, Line: bodies[1].GetToken().Position.Line, Msg: "a " + what + " file holds one YAML document, this is a second"}
 	}
 	if _, ok := unwrap(bodies[0]).(*ast.MappingNode); !ok {
 		if _, ok := unwrap(bodies[0]).(*ast.MappingValueNode); !ok {
-			return nil, &ScenarioError{File: name, Line: bodies[0].GetToken().Position.Line, Msg: "a scenario is a mapping of fields (name, nodes, duration, ...)"}
+			return nil, &ScenarioError{File: name, Line: bodies[0].GetToken().Position.Line, Msg: notMapping}
 		}
 	}
 	return bodies[0], nil

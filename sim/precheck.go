@@ -17,8 +17,8 @@ import (
 // whole number belongs (truncated), a malformed duration (reported
 // without a position) and a tag, which scenarios do not use and go-yaml
 // mishandles. It does not follow aliases or merge keys.
-func precheck(src *source) error {
-	field, node, msg := check(src.body, reflect.TypeFor[Scenario](), "")
+func precheck(src *source, t reflect.Type) error {
+	field, node, msg := check(src.body, t, "")
 	if node == nil {
 		return nil
 	}
