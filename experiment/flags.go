@@ -1,0 +1,65 @@
+package experiment
+
+import (
+	"maps"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// Flags are a sweep by flags, the shorthand of an experiment file: a
+// scenario, the protocols to compare (each a configuration, with the
+// scenario's parameters), protocol parameters set or varied, and seeds.
+type Flags struct {
+	Scenario  string
+	Protocols []string // empty: the scenario's
+	Sets      []Set
+	Paired    bool
+	Seeds     string
+}
+
+// Set is one -set: a protocol parameter and its values, as written. With
+// one value it sets the parameter; with several it is an axis.
+type Set struct {
+	Key    string
+	Values []string
+}
+
+// FromFlags builds the experiment a sweep's flags describe. Errors name the
+// flag.
+func FromFlags(f Flags) (*Experiment, error) {
+	base, err := sim.Load(f.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	names := f.Protocols
+	if len(names) == 0 {
+		names = []string{base.Protocol.Name}
+	}
+	spec := &Spec{Name: base.Name, Seeds: f.Seeds, Paired: f.Paired}
+	at := flagOrigin{file: f.Scenario, protocols: names, given: len(f.Protocols) > 0}
+	for _, name := range names {
+		// -protocols swaps the protocol; the scenario's parameters stay,
+		// as electsim run -protocol does.
+		spec.Configurations = append(spec.Configurations, ConfigSpec{
+			Name: name, Protocol: sim.ProtocolSpec{Name: name, Params: maps.Clone(base.Protocol.Params)},
+		})
+	}
+	for _, s := range f.Sets {
+		axis := AxisSpec{Path: "protocol." + s.Key, Name: s.Key}
+		for _, text := range s.Values {
+			v, err := ValueOf(text)
+			if err != nil {
+				return nil, at.errorf("-set "+s.Key, "%v", err)
+			}
+			axis.Values = append(axis.Values, v.YAML)
+		}
+		spec.Axes = append(spec.Axes, axis)
+		at.axes = append(at.axes, s.Key)
+	}
+	e, err := build(spec, base, f.Scenario, at)
+	if err != nil {
+		return nil, err
+	}
+	e.File = f.Scenario
+	return e, nil
+}

@@ -1,0 +1,60 @@
+package experiment
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// docOrigin places errors on the lines of an experiment file.
+type docOrigin struct {
+	doc  *sim.Document
+	file string
+	spec *Spec
+}
+
+func (d docOrigin) errorf(field, format string, args ...any) error {
+	return d.doc.Errorf(field, format, args...)
+}
+
+func (d docOrigin) axis(k, j int) string {
+	if d.spec.Axes[k].Range != nil {
+		return fmt.Sprintf("axes[%d].range", k)
+	}
+	return fmt.Sprintf("axes[%d].values[%d]", k, j)
+}
+
+func (d docOrigin) config(c int) string { return fmt.Sprintf("configurations[%d]", c) }
+
+func (d docOrigin) configGiven() bool { return true }
+
+// flagOrigin names the flags of a sweep by flags in its errors.
+type flagOrigin struct {
+	file string
+	axes []string // each axis's -set key
+	// protocols are the configurations' protocols; given says -protocols
+	// named them (else the one is the scenario's).
+	protocols []string
+	given     bool
+}
+
+func (f flagOrigin) errorf(field, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	switch {
+	case field == "base":
+		return fmt.Errorf("%s", msg)
+	case field == "seeds":
+		return fmt.Errorf("-seeds: %s", msg)
+	case strings.HasPrefix(field, "-"):
+		flag, _, _ := strings.Cut(field, ".") // "-protocols raft.protocol": the flag is enough
+		return fmt.Errorf("%s: %s", flag, msg)
+	}
+	return fmt.Errorf("%s: %s", f.file, msg)
+}
+
+func (f flagOrigin) axis(k, _ int) string { return "-set " + f.axes[k] }
+
+func (f flagOrigin) config(c int) string { return "-protocols " + f.protocols[c] }
+
+func (f flagOrigin) configGiven() bool { return f.given }
