@@ -6,11 +6,11 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -79,26 +79,10 @@ func (c *CDFChart) Render(w io.Writer, format string) error {
 	if height == 0 {
 		height = 4.5 * vg.Inch
 	}
-	p, entries, err := c.plot()
-	if err != nil {
+	if _, _, err := c.plot(); err != nil {
 		return err
 	}
-	rows := legendRows(entries, width-12)
-	legendH := vg.Length(len(rows)) * cdfLegendRow
-	return render(w, format, width, height, c.DPI, func(dc draw.Canvas) {
-		dc.SetColor(color.White)
-		dc.Fill(dc.Rectangle.Path())
-		area := draw.Crop(dc, 6, -12, legendH+4, -4)
-		p.Draw(area)
-		// Under the plot, first row on top, from the left edge: the rows
-		// were laid out for the full width.
-		for i, row := range rows {
-			strip := dc
-			strip.Min.Y = dc.Min.Y + legendH - vg.Length(i+1)*cdfLegendRow
-			strip.Max.Y = strip.Min.Y + cdfLegendRow
-			drawLegend(strip, row)
-		}
-	})
+	return render(w, format, width, height, c.DPI, func(dc draw.Canvas) { c.paint(dc, width) })
 }
 
 // cdfLegendRow is the height of one row of the CDF chart's legend.
@@ -128,12 +112,7 @@ func (c *CDFChart) plot() (*plot.Plot, []legendEntry, error) {
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	p.Y.Min, p.Y.Max = 0, 1
 	p.Y.Tick.Marker = tenthTicks{}
-	for _, t := range []struct {
-		sty  *text.Style
-		size vg.Length
-	}{{&p.Title.TextStyle, 12}, {&p.X.Label.TextStyle, 10}, {&p.X.Tick.Label, 9}, {&p.Y.Label.TextStyle, 10}, {&p.Y.Tick.Label, 9}} {
-		t.sty.Font, t.sty.Color = textStyle(t.size, ink).Font, ink
-	}
+	styleText(p, 12)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = rowLine, rowLine
 	p.Add(grid)
@@ -191,4 +170,75 @@ func legendLabel(s CDFSeries) string {
 		trials += fmt.Sprintf(", %d skipped", s.Skipped)
 	}
 	return fmt.Sprintf("%s (%s)", s.Label, trials)
+}
+
+// tenthTicks marks a share every 0.1, labelled every 0.2. Ticks are
+// counted in whole tenths so that labels never show rounding noise.
+type tenthTicks struct{}
+
+func (tenthTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for tenth := 0; tenth <= 10; tenth++ {
+		t := plot.Tick{Value: float64(tenth) / 10}
+		if tenth%2 == 0 {
+			t.Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// paint draws the chart as Render does, on a canvas of the given width,
+// with the time axis fitted to the times rather than to whole decades.
+func (c *CDFChart) paint(dc draw.Canvas, width vg.Length) {
+	p, entries, err := c.plot()
+	if err != nil {
+		panic(err) // the series' points are finite by construction
+	}
+	lo, hi := math.Inf(1), 0.0
+	for _, s := range c.series {
+		if pts := s.Points(); len(pts) > 0 {
+			lo, hi = math.Min(lo, pts[0].X), math.Max(hi, pts[len(pts)-1].X)
+		}
+	}
+	if hi > 0 {
+		p.X.Min, p.X.Max = lo/1.15, hi*1.15
+		p.X.Tick.Marker = fittedLogTicks{}
+	}
+	rows := legendRows(entries, width-legendInset-12)
+	legendH := vg.Length(len(rows)) * cdfLegendRow
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	p.Draw(draw.Crop(dc, 6, -12, legendH+4, -4))
+	drawLegendRows(dc, rows, legendH)
+}
+
+// fittedLogTicks marks a logarithmic time axis that spans less than a
+// decade at round steps, as a linear axis would be; one that spans less
+// than two at 1, 2 and 5 times each power of ten, labelled, and at the
+// other digits, unlabelled; a wider one as gonum does, a label a decade.
+type fittedLogTicks struct{}
+
+func (fittedLogTicks) Ticks(lo, hi float64) []plot.Tick {
+	switch {
+	case hi/lo > 100:
+		return plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	case hi/lo < 10:
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	var ticks []plot.Tick
+	for e := int(math.Floor(math.Log10(lo))); math.Pow10(e) <= hi; e++ {
+		for d := 1; d <= 9; d++ {
+			v := float64(d) * math.Pow10(e)
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if d == 1 || d == 2 || d == 5 {
+				t.Label = strconv.FormatFloat(v, 'f', max(-e, 0), 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
 }

@@ -10,9 +10,16 @@
 // when replaying a failing seed, next to the JSON trace and the Perfetto trace
 // (sim.WriteTrace, sim.WritePerfetto).
 //
-// The availability chart (Availability) compares the configurations of a
-// sweep: one column per configuration, one point per run (seed), the mean
-// marked, availability from 0 to 1.
+// The comparison charts (NewComparison, WriteCharts) draw an experiment's
+// results file: availability against the first varied axis (the median of
+// the runs and a band from the 5th to the 95th percentile, per
+// configuration), safety beside it (stale acts, split-brain time, and in
+// red the share of runs that broke an expected property), the CDFs of the
+// time to a new leader and to recovery after each fault, a heat map of
+// mean availability over the first two axes, and each configuration's
+// availability minus the first's, paired by point and seed, which fix the
+// faults. A configuration keeps one colour in every chart; a run that
+// failed is counted as failed, never as zeros. SVGs embed their font.
 //
 // Pictures are deterministic: the same run renders to the same SVG bytes.
 package plots

@@ -8,7 +8,10 @@
 //	             [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
 //	electsim replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
 //	electsim sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired]
-//	               [-parallel N] [-json] [-plot out.svg|png] [-cdf out.svg|png]
+//	               [-parallel N] [-out results.jsonl [-resume]] [-shard i/n] [-json] [-csv table.csv]
+//	               [-plot DIR] [-cdf out.svg|png]
+//	electsim merge -o merged.jsonl SHARD.jsonl...
+//	electsim plot RESULTS.jsonl -o DIR
 //	electsim protocols
 //
 // Run runs the scenario in FILE (a YAML file; see scenarios/ for ready ones)
@@ -41,39 +44,47 @@
 // the code or the scenario changed, so the run is a new one. It prints the
 // first violation and the events that led to it, one line each.
 //
-// Sweep compares configurations: each protocol of -protocols (default the
-// scenario's) crossed with every -set that lists several values, each run
-// with every seed of -seeds (default 1-10; 1-20, 1,2,7 and 1-5,9 all
-// work). A -set with one value just sets the parameter. With -paired the
-// lists go value by value instead (the first of each, then the second,
-// ...), so that parameters that belong together vary together:
-// -paired -set election_timeout_min=12ms,25ms -set election_timeout_max=24ms,50ms.
-// Every
-// configuration is checked before any run starts. The runs go to -parallel
+// Sweep runs an experiment: named configurations (a protocol and its
+// parameters, side by side) over axes of any scenario field, each with
+// every seed, so that every configuration meets the same faults for the
+// same seed and point. FILE is an experiment file (see package experiment
+// and scenarios/experiments/) or a scenario, which the flags turn into an
+// experiment: each protocol of -protocols (default the scenario's), every
+// -set that lists several values an axis of that protocol parameter, crossed
+// or with -paired value by value, and -seeds (default 1-10; 1-20, 1,2,7 and
+// 1-5,9 all work; for an experiment file, its own). Every configuration at
+// every point is checked before any run starts. The runs go to -parallel
 // workers (default all cores); each is the run electsim run -seed N gives,
-// with the same trace hash, and the output never depends on scheduling:
+// with the same trace hash, and no row depends on scheduling:
 //
 //	electsim sweep scenarios/howard-scenario-1.yaml -set prevote=false,true -seeds 1-20
-//	electsim sweep scenarios/majorities-ring.yaml -protocols raft,routing -plot ring.png
+//	electsim sweep scenarios/experiments/partition-shape.yaml -plot shape/
 //
-// It prints a row per configuration: its runs, failed runs, availability
-// (mean and worst), split-brain time (mean and longest), stale acts,
-// leader changes, time to the first leader and time without a leader
-// (means), the time to a new leader after a fault (median, mean and
-// longest, over every fault of every run, with the faults no new leader
-// followed), and the runs that broke an expected property and which
-// properties. The metrics are over
-// the runs that reached their end. A run that fails (a limit, a panic
-// anywhere in it) is listed with its seed and error, and the sweep goes on
-// with the others. With -json it prints one object: scenario, and
-// configurations, each with protocol, params, runs (seed, trace_hash, ok,
-// error, violated, metrics and recoveries, as electsim run -json names them)
-// and summary. -plot draws each configuration's availability, a point per
-// run; -cdf draws the distribution of the time to a new leader after each
-// fault, a curve per configuration on a logarithmic time axis, as the Raft
-// paper's figure 16 does (scenarios/raft-figure16.yaml has the commands).
-// A progress bar shows on stderr when stderr is a terminal. Sweep exits 1
-// when any run fails or breaks an expected property.
+// It prints a row per configuration and point (a table per configuration
+// when one would not fit 100 columns): runs, availability (mean and worst),
+// split-brain time (mean and longest), stale acts, leader changes, the time
+// to a new leader after a fault (median and longest, with the faults no new
+// leader followed or skipped for want of one), and the runs that broke an
+// expected property, which are then listed with their seed and the command
+// that reruns one. A run that fails (a limit, a panic anywhere in it) is a
+// row with its error, and the sweep goes on. -json prints every run and
+// summary instead; -csv writes the table with every summary field.
+//
+// -out writes each run as a JSON line as it finishes; -resume goes on with
+// such a file, skipping its runs (a kill leaves at most a partial last
+// line, which is cut). Ctrl-C stops the workers, keeps every finished row,
+// prints the partial table and exits 130. -shard i/n runs every n-th run
+// from the i-th (/n takes i from JOB_COMPLETION_INDEX, as a Kubernetes
+// Indexed Job sets it; deploy/ has one); merge combines the shards' files
+// into the file the whole sweep would write, refusing rows of another
+// experiment and runs given twice. -plot DIR, and plot on a results file,
+// draw the comparison charts (availability against the first axis with a
+// 5th-95th percentile band, safety, CDFs of the time to a new leader and
+// to recovery, a heat map over two axes, paired differences against the
+// first configuration); -cdf draws the time to a new leader alone, as the
+// Raft paper's figure 16 does (scenarios/raft-figure16.yaml has the
+// commands). A progress bar shows on stderr when stderr is a terminal.
+// Sweep exits 1 when any run fails or breaks an expected property.
 //
 // Protocols lists the registered protocols with their parameters.
 //
@@ -82,7 +93,7 @@
 //
 // Exit status: 0 when the run ends and every property the scenario expects
 // holds, 1 when one is violated or the run fails (a limit is hit, a protocol
-// panics), 2 on bad input or usage.
+// panics), 2 on bad input or usage, 130 when a sweep is interrupted.
 package main
 
 import (
@@ -117,7 +128,9 @@ type command struct {
 var commands = []command{
 	{"run", "run a scenario and check its properties", runCommand},
 	{"replay", "replay a saved run, check it is the same, explain its violation", replayCommand},
-	{"sweep", "run protocols x parameters x seeds in parallel; compare availability", sweepCommand},
+	{"sweep", "run an experiment: configurations x axes x seeds in parallel; compare them", sweepCommand},
+	{"merge", "combine the results files of a sweep's shards", mergeCommand},
+	{"plot", "draw the comparison charts of a results file", plotCommand},
 	{"protocols", "list the protocols and their parameters", protocolsCommand},
 }
 

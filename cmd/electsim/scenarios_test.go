@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/electsim/electsim/experiment"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -56,7 +57,8 @@ func TestEveryScenarioEndsAsItsStorySays(t *testing.T) {
 }
 
 // TestREADMEScenarioSnippetsValidate: every YAML block in README.md is a
-// part of a scenario that, under a minimal header, decodes and validates.
+// part of a scenario that, under a minimal header, decodes and validates,
+// or an experiment of scenarios/experiments/ that loads.
 func TestREADMEScenarioSnippetsValidate(t *testing.T) {
 	data, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -69,6 +71,12 @@ func TestREADMEScenarioSnippetsValidate(t *testing.T) {
 	const header = "name: readme\nnodes: 5\nduration: 60s\nprotocol: {name: raft}\n"
 	for i, b := range blocks {
 		text := b[1]
+		if experiment.IsExperimentFile([]byte(text)) {
+			if err := loadREADMEExperiment(t, text); err != nil {
+				t.Errorf("README yaml block %d: %v\n%s", i, err, text)
+			}
+			continue
+		}
 		if !strings.HasPrefix(text, "name:") {
 			text = header + text
 		}
@@ -80,4 +88,20 @@ func TestREADMEScenarioSnippetsValidate(t *testing.T) {
 			t.Errorf("README yaml block %d: %v\n%s", i, err, text)
 		}
 	}
+}
+
+// loadREADMEExperiment loads an experiment the README shows as if it were
+// in scenarios/experiments/, where its base is.
+func loadREADMEExperiment(t *testing.T, text string) error {
+	dir, err := filepath.Abs("../../scenarios/experiments")
+	if err != nil {
+		return err
+	}
+	text = regexp.MustCompile(`(?m)^base: (\S+)`).ReplaceAllString(text, "base: "+dir+"/$1")
+	path := filepath.Join(t.TempDir(), "readme.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return err
+	}
+	_, err = experiment.Load(path)
+	return err
 }

@@ -1,109 +1,206 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"github.com/electsim/electsim/experiment"
 )
 
-// Limits on a sweep: a mistyped range fails at once instead of running for
-// days or exhausting memory with results.
+// Limits on a sweep's flags.
 const (
-	maxSweepRuns    = 100_000
 	maxParallel     = 1024
 	maxProblemLines = 20 // failed or violating runs the table lists; -json has them all
 )
 
-const sweepSynopsis = "sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired] [-parallel N] [-json] [-plot out.svg|png] [-cdf out.svg|png]"
+const sweepSynopsis = "sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired] [-parallel N]\n" +
+	"                    [-out results.jsonl [-resume]] [-shard i/n] [-json] [-csv table.csv] [-plot DIR] [-cdf out.svg|png]"
 
 // sweepOptions are the sweep's flags and file.
 type sweepOptions struct {
 	file      string
 	protocols []string // empty: the scenario's
-	seeds     seedList
-	sets      []setAxis
+	seeds     string   // empty: the experiment file's, or 1-10
+	sets      []experiment.Set
 	paired    bool // the varied -set axes go together, value by value
 	parallel  int
 	asJSON    bool
-	plot      string
+	out       string // the results file, a row per run as it finishes
+	resume    bool
+	shard     string // "i/n", or "/n" for i from JOB_COMPLETION_INDEX
+	csv       string
+	plotDir   string
 	cdf       string
 }
-
-// setAxis is one -set: a parameter and its values. With one value it just
-// sets the parameter; with several it is an axis of the sweep.
-type setAxis struct {
-	key    string
-	values []string // as written, each read as YAML by overrides.apply
-}
-
-func (a setAxis) varied() bool { return len(a.values) > 1 }
 
 func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	opts, err := parseSweep(args, stderr)
 	if err != nil {
 		return err
 	}
-	plan, err := planSweep(opts, stderr)
+	exp, err := loadExperiment(opts)
 	if err != nil {
 		return err
 	}
-	// The pictures' files are created before the runs, so that a bad path
-	// fails in a second rather than after the whole sweep.
-	plotFile, err := createOutput(opts.plot)
+	for _, w := range exp.Warnings {
+		fmt.Fprintf(stderr, "electsim: warning: %s\n", w)
+	}
+	shard, shards, err := parseShard(opts.shard, os.Getenv("JOB_COMPLETION_INDEX"))
 	if err != nil {
 		return err
 	}
-	cdfFile, err := createOutput(opts.cdf)
+	results, err := openResults(opts.out, opts.resume, exp)
 	if err != nil {
 		return err
 	}
+	defer results.close()
+	if err := checkOutputs(opts); err != nil {
+		return err
+	}
+	// Ctrl-C stops the workers: the runs under way finish and are kept,
+	// and the sweep reports what it has.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	runOpts := experiment.Options{Parallel: opts.parallel, Shard: shard, Shards: shards, Done: results.done}
+	jobs := exp.Jobs(runOpts)
 	defer lessGC()()
-	bar := newProgress(stderr, plan.runs())
-	results := plan.runAll(opts.parallel, bar.tick)
+	bar := newProgress(stderr, len(jobs))
+	var writeErr error
+	runErr := exp.Run(ctx, jobs, runOpts, func(r *experiment.Row) {
+		writeErr = cmpOrErr(writeErr, results.add(r))
+		bar.tick()
+	})
 	bar.wait()
-	sweep := plan.report(results)
-	if err := drawTo(plotFile, func(w io.Writer, format string) error { return drawSweep(w, format, opts.seeds.text, sweep) }); err != nil {
-		return fmt.Errorf("drawing the sweep: %w", err)
+	stop()
+	if writeErr != nil {
+		return fmt.Errorf("writing %s: %w", opts.out, writeErr)
 	}
-	if err := drawTo(cdfFile, func(w io.Writer, format string) error { return drawNewLeaderCDF(w, format, opts.seeds.text, sweep) }); err != nil {
-		return fmt.Errorf("drawing the CDF: %w", err)
-	}
-	if err := printSweep(stdout, opts, plan, sweep); err != nil {
+	sw := &sweepResult{exp: exp, opts: opts, groups: exp.Groups(results.rows), selected: len(jobs) + results.resumed}
+	if err := sw.write(stdout); err != nil {
 		return err
 	}
-	if !sweep.ok() {
+	if errors.Is(runErr, context.Canceled) {
+		fmt.Fprintf(stderr, "electsim: interrupted: %d of %d runs finished%s\n", len(results.rows), sw.selected, resumeHint(opts))
+		return &exitError{code: 130, err: errQuiet}
+	}
+	if !sw.ok() {
 		return &exitError{code: 1, err: errQuiet}
 	}
 	return nil
 }
 
-// createOutput creates a picture's file, or returns nil when none is asked.
-func createOutput(path string) (*os.File, error) {
-	if path == "" {
-		return nil, nil
+func cmpOrErr(a, b error) error {
+	if a != nil {
+		return a
 	}
-	f, err := os.Create(path)
+	return b
+}
+
+func resumeHint(opts *sweepOptions) string {
+	if opts.out == "" {
+		return " (with -out results.jsonl a sweep can -resume)"
+	}
+	return "; the same command with -resume goes on"
+}
+
+// loadExperiment reads an experiment file, or builds one from a scenario
+// and the flags. Either way every configuration is checked before a run.
+func loadExperiment(opts *sweepOptions) (*experiment.Experiment, error) {
+	data, err := os.ReadFile(opts.file)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return f, nil
+	if !experiment.IsExperimentFile(data) {
+		exp, err := experiment.FromFlags(experiment.Flags{
+			Scenario: opts.file, Protocols: opts.protocols, Sets: opts.sets, Paired: opts.paired, Seeds: cmpOr(opts.seeds, "1-10"),
+		})
+		if err != nil {
+			return nil, badInput(err)
+		}
+		return exp, nil
+	}
+	if len(opts.protocols) > 0 || len(opts.sets) > 0 || opts.paired {
+		return nil, usageError("%s is an experiment file: its configurations and axes say what -protocols, -set and -paired would", opts.file)
+	}
+	exp, err := experiment.Load(opts.file)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if opts.seeds != "" {
+		if exp.Seeds, err = experiment.ParseSeeds(opts.seeds); err != nil {
+			return nil, usageError("-seeds: %v", err)
+		}
+	}
+	return exp, nil
 }
 
-// drawTo draws a picture into its file, in the format its name says, and
-// closes it; a nil file is no picture asked for.
-func drawTo(f *os.File, draw func(w io.Writer, format string) error) error {
-	if f == nil {
-		return nil
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
 	}
-	err := draw(f, strings.TrimPrefix(filepath.Ext(f.Name()), "."))
-	return errors.Join(err, f.Close())
+	return b
+}
+
+// parseShard reads -shard i/n; "/n" takes i from a Kubernetes Indexed
+// Job's JOB_COMPLETION_INDEX.
+func parseShard(flag, index string) (shard, shards int, err error) {
+	if flag == "" {
+		return 0, 1, nil
+	}
+	iText, nText, ok := strings.Cut(flag, "/")
+	if iText == "" {
+		iText = index
+	}
+	i, errI := strconv.Atoi(iText)
+	n, errN := strconv.Atoi(nText)
+	switch {
+	case !ok || errN != nil || n < 1 || n > experiment.MaxRuns:
+		return 0, 0, usageError("-shard: want i/n such as 0/4, got %q", flag)
+	case iText == "":
+		return 0, 0, usageError("-shard %s: no shard index (JOB_COMPLETION_INDEX is not set)", flag)
+	case errI != nil || i < 0 || i >= n:
+		return 0, 0, usageError("-shard %s: the index %q is not in 0..%d", flag, iText, n-1)
+	}
+	return i, n, nil
+}
+
+// checkOutputs fails on a picture or table path that cannot be written,
+// before the runs rather than after them.
+func checkOutputs(opts *sweepOptions) error {
+	for _, path := range []string{opts.csv, opts.cdf} {
+		if path == "" {
+			continue
+		}
+		if err := checkWritable(filepath.Dir(path)); err != nil {
+			return badInput(err)
+		}
+	}
+	if opts.plotDir != "" {
+		if err := os.MkdirAll(opts.plotDir, 0o755); err != nil {
+			return badInput(err)
+		}
+	}
+	return nil
+}
+
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".electsim-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	return errors.Join(f.Close(), os.Remove(name))
 }
 
 // sweepGCPercent is the GC target while a sweep runs. Its live heap is a
@@ -125,17 +222,21 @@ func lessGC() (restore func()) {
 // parseSweep reads the flags; every problem is a usage error.
 func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 	fs := newFlagSet("sweep", sweepSynopsis, stderr)
-	opts := &sweepOptions{seeds: seedList{text: "1-10", seeds: seedRange(1, 10)}}
+	opts := &sweepOptions{}
 	fs.Func("protocols", "run each of these protocols, comma-separated (default: the scenario's)", func(s string) error {
 		list, err := splitList(s)
 		opts.protocols = list
 		return err
 	})
-	fs.Var(&opts.seeds, "seeds", "run each configuration with these seeds: 1-20, 1,2,7 or 1-5,9")
+	fs.Func("seeds", "run each configuration with these seeds: 1-20, 1,2,7 or 1-5,9 (default: the experiment's, or 1-10)", func(s string) error {
+		_, err := experiment.ParseSeeds(s)
+		opts.seeds = s
+		return err
+	})
 	fs.Func("set", "set a protocol parameter, key=value, or sweep it, key=v1,v2,... (repeatable)", func(kv string) error {
 		a, err := parseSetAxis(kv)
-		if err == nil && slices.ContainsFunc(opts.sets, func(b setAxis) bool { return b.key == a.key }) {
-			err = fmt.Errorf("%s is set twice; list its values in one -set: %s=v1,v2", a.key, a.key)
+		if err == nil && slices.ContainsFunc(opts.sets, func(b experiment.Set) bool { return b.Key == a.Key }) {
+			err = fmt.Errorf("%s is set twice; list its values in one -set: %s=v1,v2", a.Key, a.Key)
 		}
 		opts.sets = append(opts.sets, a)
 		return err
@@ -143,7 +244,11 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 	fs.IntVar(&opts.parallel, "parallel", min(runtime.GOMAXPROCS(0), maxParallel), "run this many runs at once")
 	fs.BoolVar(&opts.asJSON, "json", false, "print one JSON object with every run instead of the table")
 	fs.BoolVar(&opts.paired, "paired", false, "pair the -set lists value by value instead of crossing them (each list as long)")
-	fs.StringVar(&opts.plot, "plot", "", "draw the availability of each configuration to this .svg or .png file")
+	fs.StringVar(&opts.out, "out", "", "write each run as a JSON line to this file as it finishes")
+	fs.BoolVar(&opts.resume, "resume", false, "go on with the -out file: skip the runs it holds, append the rest")
+	fs.StringVar(&opts.shard, "shard", "", "run every n-th run from the i-th, i/n; /n takes i from JOB_COMPLETION_INDEX")
+	fs.StringVar(&opts.csv, "csv", "", "write the summary table to this CSV file")
+	fs.StringVar(&opts.plotDir, "plot", "", "draw the comparison charts into this directory (as electsim plot does)")
 	fs.StringVar(&opts.cdf, "cdf", "", "draw the CDF of the time to a new leader after each fault, a curve per configuration, to this .svg or .png file")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -151,41 +256,56 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 	}
 	if len(files) != 1 {
 		fs.Usage()
-		return nil, usageError("sweep takes one scenario file, got %d", len(files))
+		return nil, usageError("sweep takes one scenario or experiment file, got %d", len(files))
 	}
 	opts.file = files[0]
-	if opts.parallel < 1 || opts.parallel > maxParallel {
-		return nil, usageError("-parallel must be 1..%d, got %d", maxParallel, opts.parallel)
+	return opts, checkSweepFlags(opts)
+}
+
+func checkSweepFlags(opts *sweepOptions) error {
+	switch {
+	case opts.parallel < 1 || opts.parallel > maxParallel:
+		return usageError("-parallel must be 1..%d, got %d", maxParallel, opts.parallel)
+	case opts.resume && opts.out == "":
+		return usageError("-resume goes on with the -out file; give -out")
+	case opts.plotDir != "" && (filepath.Ext(opts.plotDir) == ".svg" || filepath.Ext(opts.plotDir) == ".png"):
+		return usageError("-plot takes a directory for the charts, not %q", opts.plotDir)
 	}
-	for flag, path := range map[string]string{"-plot": opts.plot, "-cdf": opts.cdf} {
-		if ext := filepath.Ext(path); path != "" && ext != ".svg" && ext != ".png" {
-			return nil, usageError("%s writes .svg or .png, not %q", flag, ext)
-		}
+	if ext := filepath.Ext(opts.cdf); opts.cdf != "" && ext != ".svg" && ext != ".png" {
+		return usageError("-cdf writes .svg or .png, not %q", ext)
 	}
-	check := checkCrossed
 	if opts.paired {
-		check = checkPaired
+		return checkPaired(opts.sets)
 	}
-	if err := check(opts.sets); err != nil {
-		return nil, err
-	}
-	return opts, nil
+	return checkCrossed(opts.sets)
 }
 
 // checkPaired: paired lists go value by value, so they are as long.
-func checkPaired(axes []setAxis) error {
+func checkPaired(axes []experiment.Set) error {
 	n, first := 0, ""
 	for _, a := range axes {
 		switch {
-		case !a.varied():
+		case len(a.Values) < 2:
 		case n == 0:
-			n, first = len(a.values), a.key
-		case len(a.values) != n:
-			return usageError("-paired: -set %s has %d values and -set %s %d; paired lists are as long", first, n, a.key, len(a.values))
+			n, first = len(a.Values), a.Key
+		case len(a.Values) != n:
+			return usageError("-paired: -set %s has %d values and -set %s %d; paired lists are as long", first, n, a.Key, len(a.Values))
 		}
 	}
 	if n == 0 {
 		return usageError("-paired needs -set lists of several values to pair")
+	}
+	return nil
+}
+
+// checkCrossed: a value repeated in a crossed list only repeats
+// configurations. (Paired lists may repeat one: a heartbeat shared by two
+// ranges.)
+func checkCrossed(axes []experiment.Set) error {
+	for _, a := range axes {
+		if _, err := splitList(strings.Join(a.Values, ",")); err != nil {
+			return usageError("-set %s: %v", a.Key, err)
+		}
 	}
 	return nil
 }
@@ -205,18 +325,18 @@ func splitList(s string) ([]string, error) {
 	return items, nil
 }
 
-func parseSetAxis(kv string) (setAxis, error) {
+func parseSetAxis(kv string) (experiment.Set, error) {
 	key, values, ok := strings.Cut(kv, "=")
 	if !ok || key == "" {
-		return setAxis{}, fmt.Errorf("want key=value or key=v1,v2,..., got %q", kv)
+		return experiment.Set{}, fmt.Errorf("want key=value or key=v1,v2,..., got %q", kv)
 	}
 	list := splitOutsideBrackets(values)
 	for i := range list {
 		if list[i] = strings.TrimSpace(list[i]); list[i] == "" {
-			return setAxis{}, fmt.Errorf("%s: %q has an empty item", key, values)
+			return experiment.Set{}, fmt.Errorf("%s: %q has an empty item", key, values)
 		}
 	}
-	return setAxis{key: key, values: list}, nil
+	return experiment.Set{Key: key, Values: list}, nil
 }
 
 // splitOutsideBrackets splits at the commas that are not inside [...] or
@@ -238,75 +358,4 @@ func splitOutsideBrackets(s string) []string {
 		}
 	}
 	return append(out, s[start:])
-}
-
-// checkCrossed: a value repeated in a crossed list only repeats
-// configurations. (Paired lists may repeat one: a heartbeat shared by two
-// ranges.)
-func checkCrossed(axes []setAxis) error {
-	for _, a := range axes {
-		if _, err := splitList(strings.Join(a.values, ",")); err != nil {
-			return usageError("-set %s: %v", a.key, err)
-		}
-	}
-	return nil
-}
-
-// seedList is a -seeds: single seeds and inclusive ranges, in the order
-// given.
-type seedList struct {
-	text  string
-	seeds []uint64
-}
-
-func (l *seedList) String() string { return l.text }
-
-func (l *seedList) Set(s string) error {
-	var seeds []uint64
-	given := map[uint64]bool{}
-	for item := range strings.SplitSeq(s, ",") {
-		lo, hi, err := parseSeedItem(strings.TrimSpace(item))
-		if err != nil {
-			return err
-		}
-		if hi-lo >= maxSweepRuns || len(seeds)+int(hi-lo) >= maxSweepRuns {
-			return fmt.Errorf("more than %d seeds", maxSweepRuns)
-		}
-		for _, seed := range seedRange(lo, hi) {
-			if given[seed] {
-				return fmt.Errorf("seed %d is given twice", seed)
-			}
-			given[seed] = true
-			seeds = append(seeds, seed)
-		}
-	}
-	l.text, l.seeds = s, seeds
-	return nil
-}
-
-// parseSeedItem reads "7" or "1-20".
-func parseSeedItem(item string) (lo, hi uint64, err error) {
-	loText, hiText, isRange := strings.Cut(item, "-")
-	if !isRange {
-		hiText = loText
-	}
-	lo, errLo := strconv.ParseUint(loText, 10, 64)
-	hi, errHi := strconv.ParseUint(hiText, 10, 64)
-	switch {
-	case errLo != nil || errHi != nil:
-		return 0, 0, fmt.Errorf("want seeds such as 1-20 or 1,2,7, got %q", item)
-	case hi < lo:
-		return 0, 0, fmt.Errorf("the range %s runs backwards", item)
-	}
-	return lo, hi, nil
-}
-
-func seedRange(lo, hi uint64) []uint64 {
-	var out []uint64
-	for s := lo; ; s++ {
-		out = append(out, s)
-		if s == hi {
-			return out
-		}
-	}
 }

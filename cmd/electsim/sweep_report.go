@@ -1,275 +1,290 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/electsim/electsim/experiment"
 	"github.com/electsim/electsim/plots"
 )
 
-// sweepReport is a finished sweep, as -json prints it. The JSON names are a
-// public contract: scripts parse them.
-type sweepReport struct {
-	Scenario       string         `json:"scenario"`
-	Configurations []sweepResults `json:"configurations"`
+// sweepResult is a finished (or interrupted) sweep: its experiment, its flags
+// and its rows by configuration and point.
+type sweepResult struct {
+	exp      *experiment.Experiment
+	opts     *sweepOptions
+	groups   []experiment.Group
+	selected int // the runs this sweep (or shard) was to run
 }
 
-// sweepResults are one configuration's runs, in seed order, and their
-// summary.
-type sweepResults struct {
-	Protocol string         `json:"protocol"`
-	Params   map[string]any `json:"params"` // every -set, as the scenario holds it
-	Runs     []sweepRun     `json:"runs"`
-	Summary  sweepSummary   `json:"summary"`
-
-	label       string   // "raft prevote=false"
-	variedLabel string   // "prevote=false"
-	varied      []string // the varied parameters' values
-}
-
-// sweepSummary sums a configuration's runs up. The metrics are over the
-// measured runs, those that reached their end (a violation does not stop a
-// run); they are zero when none did.
-type sweepSummary struct {
-	Runs     int `json:"runs"`
-	Failed   int `json:"failed"`
-	Violated int `json:"violated"` // runs that broke an expected property
-	// ViolatedProperties counts the runs that broke each property.
-	ViolatedProperties map[string]int `json:"violated_properties"`
-	Measured           int            `json:"measured"`
-	AvailabilityMean   float64        `json:"availability_mean"`
-	AvailabilityMin    float64        `json:"availability_min"`
-	SplitBrainMeanNS   int64          `json:"split_brain_mean_ns"`
-	SplitBrainMaxNS    int64          `json:"split_brain_max_ns"`
-	StaleActsMean      float64        `json:"stale_acts_mean"`
-	LeaderChangesMean  float64        `json:"leader_changes_mean"`
-	// FirstLeaderMeanNS is over the measured runs that elected a leader,
-	// -1 when none did; NoLeaderRuns counts those that did not.
-	FirstLeaderMeanNS int64 `json:"first_leader_mean_ns"`
-	NoLeaderRuns      int   `json:"no_leader_runs"`
-	// LeaderlessMeanNS is the mean time without a leader once the first
-	// was elected (leaderless_ns), over the runs that elected one; -1 when
-	// none did. A run that never elected has no such time: the wait for
-	// the first leader is FirstLeaderMeanNS's.
-	LeaderlessMeanNS int64 `json:"leaderless_mean_ns"`
-	// NewLeader sums up the time to a new leader over every fault of the
-	// measured runs that was followed by one (NewLeaderFaults of them);
-	// NoNewLeaderFaults counts those that were not. -1 when none was.
-	NewLeaderFaults   int `json:"new_leader_faults"`
-	NoNewLeaderFaults int `json:"no_new_leader_faults"`
-	// SkippedFaults counts the faults skipped for a role nobody held (a
-	// crash of the leader when there was none): no trial at all.
-	SkippedFaults     int   `json:"skipped_faults"`
-	NewLeaderMedianNS int64 `json:"new_leader_median_ns"`
-	NewLeaderMeanNS   int64 `json:"new_leader_mean_ns"`
-	NewLeaderMaxNS    int64 `json:"new_leader_max_ns"`
-}
-
-// report groups the results by configuration and sums each up.
-func (pl *sweepPlan) report(results []sweepRun) *sweepReport {
-	rep := &sweepReport{Scenario: pl.base.Name}
-	n := len(pl.seeds)
-	for i, c := range pl.configs {
-		runs := results[i*n : (i+1)*n]
-		rep.Configurations = append(rep.Configurations, sweepResults{
-			Protocol: c.protocol, Params: c.params(), Runs: runs, Summary: summarize(runs),
-			label: c.label(pl.axes), variedLabel: c.variedLabel(pl.axes), varied: c.varied,
-		})
-	}
-	return rep
-}
-
-func summarize(runs []sweepRun) sweepSummary {
-	s := sweepSummary{Runs: len(runs), ViolatedProperties: map[string]int{}, FirstLeaderMeanNS: -1}
-	var availability, staleActs, changes float64
-	var splitBrainNS, firstLeaderNS, elected, leaderlessNS int64
-	var newLeader []int64
-	for _, r := range runs {
-		if len(r.Violated) > 0 {
-			s.Violated++
-		}
-		for _, name := range r.Violated {
-			s.ViolatedProperties[name]++
-		}
-		if r.failed() || r.Metrics == nil {
-			s.Failed++
-			continue
-		}
-		m := r.Metrics
-		if s.Measured == 0 || m.Availability < s.AvailabilityMin {
-			s.AvailabilityMin = m.Availability
-		}
-		s.Measured++
-		availability += m.Availability
-		splitBrainNS += m.SplitBrainNS
-		s.SplitBrainMaxNS = max(s.SplitBrainMaxNS, m.SplitBrainNS)
-		staleActs += float64(m.StaleActs)
-		changes += float64(m.LeaderChanges)
-		for _, rec := range r.Recoveries {
-			if rec.NewLeaderNS < 0 {
-				s.NoNewLeaderFaults++
-			} else {
-				newLeader = append(newLeader, rec.NewLeaderNS)
-			}
-		}
-		s.SkippedFaults += len(r.Skipped)
-		if m.FirstLeaderNS < 0 {
-			s.NoLeaderRuns++
-		} else {
-			firstLeaderNS += m.FirstLeaderNS
-			leaderlessNS += m.LeaderlessNS
-			elected++
-		}
-	}
-	if s.Measured > 0 {
-		n := float64(s.Measured)
-		s.AvailabilityMean, s.StaleActsMean, s.LeaderChangesMean = availability/n, staleActs/n, changes/n
-		s.SplitBrainMeanNS = splitBrainNS / int64(s.Measured)
-	}
-	s.LeaderlessMeanNS = -1
-	if elected > 0 {
-		s.FirstLeaderMeanNS = firstLeaderNS / elected
-		s.LeaderlessMeanNS = leaderlessNS / elected
-	}
-	s.summarizeNewLeader(newLeader)
-	return s
-}
-
-// summarizeNewLeader takes the median, mean and maximum of the times to a
-// new leader.
-func (s *sweepSummary) summarizeNewLeader(times []int64) {
-	s.NewLeaderFaults = len(times)
-	s.NewLeaderMedianNS, s.NewLeaderMeanNS, s.NewLeaderMaxNS = -1, -1, -1
-	if len(times) == 0 {
-		return
-	}
-	slices.Sort(times)
-	var sum int64
-	for _, t := range times {
-		sum += t
-	}
-	mid := len(times) / 2
-	s.NewLeaderMedianNS = times[mid]
-	if len(times)%2 == 0 {
-		s.NewLeaderMedianNS = (times[mid-1] + times[mid]) / 2
-	}
-	s.NewLeaderMeanNS, s.NewLeaderMaxNS = sum/int64(len(times)), times[len(times)-1]
-}
-
-// ok says every run reached its end and kept every expected property.
-func (r *sweepReport) ok() bool {
-	for _, c := range r.Configurations {
-		for _, run := range c.Runs {
-			if !run.OK {
-				return false
-			}
+// ok says every run reached its end and broke no expected property.
+func (sw *sweepResult) ok() bool {
+	for _, g := range sw.groups {
+		if g.Summary.Failed > 0 || g.Summary.Violated > 0 {
+			return false
 		}
 	}
 	return true
 }
 
-func printSweep(w io.Writer, opts *sweepOptions, pl *sweepPlan, rep *sweepReport) error {
-	if opts.asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+// write prints the table or the JSON, and writes the pictures and the CSV
+// the flags ask for, each whole or not at all.
+func (sw *sweepResult) write(stdout io.Writer) error {
+	if err := sw.drawings(); err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "scenario    %s: %s x %s (%s), %s\n", rep.Scenario, plural(len(pl.configs), "configuration", "configurations"),
-		plural(len(pl.seeds), "seed", "seeds"), opts.seeds.text, plural(pl.runs(), "run", "runs"))
-	if fixed := fixedSets(pl.axes); fixed != "" {
-		fmt.Fprintf(w, "set         %s\n", fixed)
+	if sw.opts.asJSON {
+		return sw.writeJSON(stdout)
 	}
-	if expected := pl.configs[0].scn.Expect.Properties; len(expected) > 0 {
-		fmt.Fprintf(w, "expected    %s\n", strings.Join(expected, ", "))
-	}
-	fmt.Fprintln(w)
-	printTable(w, pl.axes, rep)
-	printProblems(w, pl, rep)
+	sw.writeHeader(stdout)
+	sw.writeTable(stdout)
+	sw.writeProblems(stdout)
 	return nil
 }
 
-// fixedSets lists the -set flags with one value, which every
-// configuration shares.
-func fixedSets(axes []setAxis) string {
+func (sw *sweepResult) drawings() error {
+	if sw.opts.csv != "" {
+		if err := writeAtomic(sw.opts.csv, sw.writeCSV); err != nil {
+			return fmt.Errorf("writing %s: %w", sw.opts.csv, err)
+		}
+	}
+	if sw.opts.cdf != "" {
+		format := strings.TrimPrefix(filepath.Ext(sw.opts.cdf), ".")
+		if err := writeAtomic(sw.opts.cdf, func(w io.Writer) error { return sw.drawNewLeaderCDF(w, format) }); err != nil {
+			return fmt.Errorf("drawing the CDF: %w", err)
+		}
+	}
+	if sw.opts.plotDir != "" {
+		if _, err := drawComparison(sw.rows(), sw.title(), sw.opts.plotDir); err != nil {
+			return fmt.Errorf("drawing the charts: %w", err)
+		}
+	}
+	return nil
+}
+
+func (sw *sweepResult) rows() []experiment.Row {
+	var rows []experiment.Row
+	for _, g := range sw.groups {
+		rows = append(rows, g.Rows...)
+	}
+	return rows
+}
+
+func (sw *sweepResult) title() string {
+	return fmt.Sprintf("%s, seeds %s", sw.exp.Name, sw.exp.Seeds.Text)
+}
+
+// drawComparison draws every comparison chart of rows into dir.
+func drawComparison(rows []experiment.Row, title, dir string) ([]string, error) {
+	c, err := plots.NewComparison(rows, title)
+	if err != nil {
+		return nil, err
+	}
+	return c.WriteCharts(dir, []string{"svg", "png"})
+}
+
+// writeAtomic writes a file through a temporary one renamed into place, so
+// that no reader, and no interrupted sweep, sees half of it.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if err := errors.Join(write(f), f.Close()); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// sweepJSON is what -json prints. The JSON names are a public contract.
+type sweepJSON struct {
+	Experiment     string      `json:"experiment"`
+	Hash           string      `json:"hash"`
+	Seeds          string      `json:"seeds"`
+	Configurations []groupJSON `json:"configurations"`
+	Incomplete     *incomplete `json:"incomplete,omitempty"`
+	Warnings       []string    `json:"warnings"`
+}
+
+// groupJSON is one configuration at one point.
+type groupJSON struct {
+	Config   string             `json:"config"`
+	Protocol string             `json:"protocol"`
+	Params   map[string]any     `json:"params"` // the protocol's, at this point
+	Point    map[string]string  `json:"point"`  // the varied axes' values
+	Runs     []experiment.Row   `json:"runs"`
+	Summary  experiment.Summary `json:"summary"`
+}
+
+// incomplete says how many runs a sweep did not finish (interrupted).
+type incomplete struct {
+	Finished int `json:"finished"`
+	Selected int `json:"selected"`
+}
+
+func (sw *sweepResult) writeJSON(w io.Writer) error {
+	out := sweepJSON{Experiment: sw.exp.Name, Hash: sw.exp.Hash, Seeds: sw.exp.Seeds.Text, Warnings: sw.exp.Warnings}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	finished := 0
+	for _, g := range sw.groups {
+		scn := sw.exp.Scenario(g.Config, g.Point)
+		out.Configurations = append(out.Configurations, groupJSON{
+			Config: sw.exp.Configs[g.Config].Name, Protocol: scn.Protocol.Name, Params: scn.Protocol.Params,
+			Point: sw.exp.PointValues(g.Point), Runs: g.Rows, Summary: g.Summary,
+		})
+		finished += len(g.Rows)
+	}
+	if finished < sw.selected {
+		out.Incomplete = &incomplete{Finished: finished, Selected: sw.selected}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func (sw *sweepResult) writeHeader(w io.Writer) {
+	e := sw.exp
+	what := fmt.Sprintf("%s x %s x %s (%s), %s", plural(len(e.Configs), "configuration", "configurations"),
+		plural(len(e.Points), "point", "points"), plural(len(e.Seeds.List), "seed", "seeds"), e.Seeds.Text, plural(e.Runs(), "run", "runs"))
+	if len(e.Points) == 1 {
+		what = fmt.Sprintf("%s x %s (%s), %s", plural(len(e.Configs), "configuration", "configurations"),
+			plural(len(e.Seeds.List), "seed", "seeds"), e.Seeds.Text, plural(e.Runs(), "run", "runs"))
+	}
+	fmt.Fprintf(w, "scenario    %s: %s\n", e.Name, what)
+	if fixed := fixedAxes(e.Axes); fixed != "" {
+		fmt.Fprintf(w, "set         %s\n", fixed)
+	}
+	if expected := e.Base.Expect.Properties; len(expected) > 0 {
+		fmt.Fprintf(w, "expected    %s\n", strings.Join(expected, ", "))
+	}
+	fmt.Fprintln(w)
+}
+
+// fixedAxes lists the axes of one value, which every run shares.
+func fixedAxes(axes []experiment.Axis) string {
 	var out []string
 	for _, a := range axes {
-		if !a.varied() {
-			out = append(out, a.key+"="+a.values[0])
+		if !a.Varied() {
+			out = append(out, a.Name+"="+a.Values[0].Text)
 		}
 	}
 	return strings.Join(out, " ")
 }
 
-// printTable prints a row per configuration; violated comes last, as the
-// one column whose width has no bound.
-func printTable(w io.Writer, axes []setAxis, rep *sweepReport) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	header := []string{"protocol"}
-	for _, a := range axes {
-		if a.varied() {
-			header = append(header, a.key)
+// tableWidth is the widest the table may print; a wider one prints a block
+// per configuration instead.
+const tableWidth = 100
+
+// writeTable prints a row per configuration and point; wider than
+// tableWidth, it prints a table per configuration instead, without the
+// configuration's column.
+func (sw *sweepResult) writeTable(w io.Writer) {
+	var axes []string
+	for _, a := range sw.exp.Axes {
+		if a.Varied() {
+			axes = append(axes, a.Name)
 		}
 	}
-	header = append(header, "runs", "failed", "avail mean", "avail min", "split brain mean", "split brain max",
-		"stale acts", "leader changes", "first leader", "leaderless mean", "new leader median/mean/max", "violated")
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, c := range rep.Configurations {
-		row := append([]string{c.Protocol}, c.varied...)
-		row = append(row, summaryCells(c.Summary)...)
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	flat := sw.table(append([]string{"config"}, axes...), sw.groups, func(g experiment.Group) []string { return sw.groupCells(g) })
+	if widest(flat) <= tableWidth || len(sw.exp.Configs) == 1 {
+		io.WriteString(w, flat)
+		return
+	}
+	for c, cfg := range sw.exp.Configs {
+		var groups []experiment.Group
+		for _, g := range sw.groups {
+			if g.Config == c {
+				groups = append(groups, g)
+			}
+		}
+		if len(groups) == 0 {
+			continue
+		}
+		if c > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, cfg.Name)
+		sub := sw.table(axes, groups, func(g experiment.Group) []string { return sw.groupCells(g)[1:] })
+		for line := range strings.SplitSeq(strings.TrimSuffix(sub, "\n"), "\n") {
+			fmt.Fprintln(w, "  "+line)
+		}
+	}
+}
+
+// table lays out groups under a header: the naming columns, then the
+// summary's.
+func (sw *sweepResult) table(header []string, groups []experiment.Group, names func(experiment.Group) []string) string {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(append(header, summaryHeader...), "\t"))
+	for _, g := range groups {
+		fmt.Fprintln(tw, strings.Join(append(names(g), summaryCells(g.Summary)...), "\t"))
 	}
 	tw.Flush()
+	return buf.String()
 }
 
-func summaryCells(s sweepSummary) []string {
-	cells := []string{strconv.Itoa(s.Runs), strconv.Itoa(s.Failed)}
+// groupCells names a row: its configuration and the varied axes' values.
+func (sw *sweepResult) groupCells(g experiment.Group) []string {
+	cells := []string{sw.exp.Configs[g.Config].Name}
+	for k, a := range sw.exp.Axes {
+		if a.Varied() {
+			cells = append(cells, a.Values[sw.exp.Points[g.Point][k]].Text)
+		}
+	}
+	return cells
+}
+
+func widest(text string) int {
+	n := 0
+	for line := range strings.SplitSeq(text, "\n") {
+		n = max(n, len(line))
+	}
+	return n
+}
+
+var summaryHeader = []string{"runs", "avail (min)", "split brain (max)", "stale", "changes", "new leader p50/max", "violated"}
+
+// summaryCells are a group's summary in the table's columns.
+func summaryCells(s experiment.Summary) []string {
+	runs := strconv.Itoa(s.Runs)
+	if s.Failed > 0 {
+		runs += fmt.Sprintf(" (%d failed)", s.Failed)
+	}
 	if s.Measured == 0 {
-		cells = append(cells, "-", "-", "-", "-", "-", "-", "-", "-", "-")
-	} else {
-		cells = append(cells,
-			fmt.Sprintf("%.1f%%", 100*s.AvailabilityMean), fmt.Sprintf("%.1f%%", 100*s.AvailabilityMin),
-			roundMS(s.SplitBrainMeanNS), roundMS(s.SplitBrainMaxNS),
-			fmt.Sprintf("%.1f", s.StaleActsMean), fmt.Sprintf("%.1f", s.LeaderChangesMean), firstLeader(s),
-			leaderlessCell(s), newLeaderCell(s))
+		return []string{runs, "-", "-", "-", "-", "-", strconv.Itoa(s.Violated)}
 	}
-	return append(cells, violatedCell(s))
-}
-
-// leaderlessCell is "-" when no run elected a leader: there was no time
-// after the first leader to be without one.
-func leaderlessCell(s sweepSummary) string {
-	if s.LeaderlessMeanNS < 0 {
-		return "-"
-	}
-	return roundMS(s.LeaderlessMeanNS)
+	return []string{runs,
+		fmt.Sprintf("%.1f%% (%.1f%%)", 100*s.AvailabilityMean, 100*s.AvailabilityMin),
+		fmt.Sprintf("%s (%s)", roundMS(s.SplitBrainMeanNS), roundMS(s.SplitBrainMaxNS)),
+		fmt.Sprintf("%.1f", s.StaleActsMean), fmt.Sprintf("%.1f", s.LeaderChangesMean),
+		newLeaderCell(s), strconv.Itoa(s.Violated)}
 }
 
 func roundMS(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }
 
-func firstLeader(s sweepSummary) string {
-	switch {
-	case s.FirstLeaderMeanNS < 0:
-		return "none"
-	case s.NoLeaderRuns > 0:
-		return fmt.Sprintf("%s (%d none)", roundMS(s.FirstLeaderMeanNS), s.NoLeaderRuns)
-	}
-	return roundMS(s.FirstLeaderMeanNS)
-}
-
-// newLeaderCell is "1.2s/1.3s/2.1s", with the faults no new leader followed
-// and those skipped for want of a role's holder: "1.2s/1.3s/2.1s (4 none,
-// 2 skipped)"; "-" with no fault.
-func newLeaderCell(s sweepSummary) string {
+// newLeaderCell is "1.2s/2.1s", the median and longest time to a new
+// leader, with the faults no new leader followed and those skipped for
+// want of a role's holder: "1.2s/2.1s (4 none, 2 skipped)"; "-" with none.
+func newLeaderCell(s experiment.Summary) string {
 	cell := "-"
 	if s.NewLeaderFaults > 0 {
-		cell = fmt.Sprintf("%s/%s/%s", roundMS(s.NewLeaderMedianNS), roundMS(s.NewLeaderMeanNS), roundMS(s.NewLeaderMaxNS))
+		cell = fmt.Sprintf("%s/%s", roundMS(s.NewLeaderMedianNS), roundMS(s.NewLeaderMaxNS))
 	}
 	var notes []string
 	if s.NoNewLeaderFaults > 0 {
@@ -284,36 +299,81 @@ func newLeaderCell(s sweepSummary) string {
 	return cell
 }
 
-// violatedCell is "0", or the runs and which properties they broke:
-// "3 (single-belief-per-generation 3, single-leader-per-generation 1)".
-func violatedCell(s sweepSummary) string {
-	if s.Violated == 0 {
-		return "0"
+// writeCSV writes the summary table with every summary field, a row per
+// configuration and point.
+func (sw *sweepResult) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	var axes []string
+	for _, a := range sw.exp.Axes {
+		if a.Varied() {
+			axes = append(axes, a.Name)
+		}
 	}
-	var parts []string
-	for _, name := range slices.Sorted(maps.Keys(s.ViolatedProperties)) {
-		parts = append(parts, fmt.Sprintf("%s %d", name, s.ViolatedProperties[name]))
+	fields := summaryFields(experiment.Summary{})
+	header := append(append([]string{"config"}, axes...), fields...)
+	if err := cw.Write(header); err != nil {
+		return err
 	}
-	return fmt.Sprintf("%d (%s)", s.Violated, strings.Join(parts, ", "))
+	for _, g := range sw.groups {
+		values := summaryValues(g.Summary)
+		record := append(sw.groupCells(g), make([]string, len(fields))...)
+		for i, f := range fields {
+			record[1+len(axes)+i] = values[f]
+		}
+		if err := cw.Write(record); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
-// printProblems lists the runs that failed or broke an expected property,
+// summaryFields are the summary's JSON names, in a fixed order.
+func summaryFields(s experiment.Summary) []string {
+	return slices.Sorted(maps.Keys(summaryValues(s)))
+}
+
+// summaryValues reads a summary's fields by their JSON names, the
+// violated properties as "name=count;...".
+func summaryValues(s experiment.Summary) map[string]string {
+	data, _ := json.Marshal(s)
+	var fields map[string]any
+	json.Unmarshal(data, &fields)
+	out := map[string]string{}
+	for k, v := range fields {
+		switch v := v.(type) {
+		case map[string]any:
+			var parts []string
+			for _, name := range slices.Sorted(maps.Keys(v)) {
+				parts = append(parts, fmt.Sprintf("%s=%v", name, v[name]))
+			}
+			out[k] = strings.Join(parts, ";")
+		case float64:
+			out[k] = strconv.FormatFloat(v, 'g', -1, 64)
+		default:
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+// writeProblems lists the runs that failed or broke an expected property,
 // each with its seed and why (an error's first line; -json has the rest,
 // a panic's stack), and the command that reruns the first of them.
-func printProblems(w io.Writer, pl *sweepPlan, rep *sweepReport) {
+func (sw *sweepResult) writeProblems(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	lines, replay := 0, ""
-	for i, c := range rep.Configurations {
-		for _, r := range c.Runs {
+	lines, rerun := 0, ""
+	for _, g := range sw.groups {
+		for _, r := range g.Rows {
 			if r.OK {
 				continue
 			}
 			if lines == 0 {
 				fmt.Fprintln(tw, "\nruns that failed or broke an expected property")
-				replay = pl.replayCommand(pl.configs[i], r.Seed)
+				rerun = sw.rerunCommand(g, r.Seed)
 			}
 			if lines < maxProblemLines {
-				fmt.Fprintf(tw, "  %s\tseed %d\t%s\n", c.label, r.Seed, problem(r))
+				fmt.Fprintf(tw, "  %s\tseed %d\t%s\n", strings.Join(sw.groupCells(g), " "), r.Seed, problem(r))
 			}
 			lines++
 		}
@@ -322,45 +382,68 @@ func printProblems(w io.Writer, pl *sweepPlan, rep *sweepReport) {
 		fmt.Fprintf(tw, "  ... %d more (see -json)\n", lines-maxProblemLines)
 	}
 	tw.Flush()
-	if replay != "" {
-		fmt.Fprintf(w, "rerun the first: %s\n", replay)
+	if rerun != "" {
+		fmt.Fprintf(w, "rerun the first: %s\n", rerun)
 	}
 }
 
-func problem(r sweepRun) string {
-	if r.failed() {
+func problem(r experiment.Row) string {
+	if r.Failed() {
 		first, _, _ := strings.Cut(strings.TrimSpace(r.Error), "\n")
 		return "failed: " + first
 	}
 	return "violated " + strings.Join(r.Violated, ", ")
 }
 
-// replayCommand is the electsim run command line that runs one seed of a
-// configuration on its own.
-func (pl *sweepPlan) replayCommand(c *sweepConfig, seed uint64) string {
-	args := []string{"electsim", "run", pl.file, "-seed", strconv.FormatUint(seed, 10)}
-	if c.protocol != pl.base.Protocol.Name {
-		args = append(args, "-protocol", c.protocol)
+// rerunCommand is the electsim run command that runs one seed of a
+// configuration at a point on its own: the base scenario with the protocol
+// and its parameters as flags; fields beyond the protocol's are named for
+// the reader to set.
+func (sw *sweepResult) rerunCommand(g experiment.Group, seed uint64) string {
+	e := sw.exp
+	scn := e.Scenario(g.Config, g.Point)
+	args := []string{"electsim", "run", e.BaseFile, "-seed", strconv.FormatUint(seed, 10)}
+	if scn.Protocol.Name != e.Base.Protocol.Name {
+		args = append(args, "-protocol", scn.Protocol.Name)
 	}
-	for _, kv := range c.set {
-		args = append(args, "-set", kv)
+	for _, k := range slices.Sorted(maps.Keys(scn.Protocol.Params)) {
+		v := scn.Protocol.Params[k]
+		if base, ok := e.Base.Protocol.Params[k]; !ok || fmt.Sprint(base) != fmt.Sprint(v) {
+			args = append(args, "-set", fmt.Sprintf("%s=%v", k, v))
+		}
 	}
-	return strings.Join(args, " ")
+	cmd := strings.Join(args, " ")
+	var fields []string
+	for k, a := range e.Axes {
+		if !strings.HasPrefix(a.Path, "protocol.") {
+			fields = append(fields, a.Path+"="+a.Values[e.Points[g.Point][k]].Text)
+		}
+	}
+	for path, v := range e.Configs[g.Config].Set {
+		fields = append(fields, fmt.Sprintf("%s=%v", path, v))
+	}
+	if len(fields) > 0 {
+		slices.Sort(fields)
+		cmd += " (with " + strings.Join(fields, ", ") + " in the scenario)"
+	}
+	return cmd
 }
 
-// drawNewLeaderCDF draws, for each configuration, the CDF of the time to a
-// new leader after each fault of its runs that reached their end: the Raft
-// paper's figure 16, when the fault is the leader's crash.
-func drawNewLeaderCDF(w io.Writer, format, seeds string, rep *sweepReport) error {
-	oneProtocol := !slices.ContainsFunc(rep.Configurations, func(c sweepResults) bool { return c.Protocol != rep.Configurations[0].Protocol })
+// drawNewLeaderCDF draws, for each configuration and point, the CDF of the
+// time to a new leader after each fault of its runs that reached their
+// end: the Raft paper's figure 16, when the fault is the leader's crash.
+func (sw *sweepResult) drawNewLeaderCDF(w io.Writer, format string) error {
+	e := sw.exp
+	oneConfig := len(e.Configs) == 1
 	var series []plots.CDFSeries
-	for _, c := range rep.Configurations {
-		s := plots.CDFSeries{Label: c.label}
-		if oneProtocol && c.variedLabel != "" {
-			s.Label = c.variedLabel // the protocol is in the title
+	for _, g := range sw.groups {
+		label := strings.TrimSpace(e.Configs[g.Config].Name + " " + pointLabel(e, g.Point))
+		if pl := pointLabel(e, g.Point); oneConfig && pl != "" {
+			label = pl // the configuration is in the title
 		}
-		for _, r := range c.Runs {
-			if r.failed() {
+		s := plots.CDFSeries{Label: label}
+		for _, r := range g.Rows {
+			if r.Failed() {
 				continue
 			}
 			for _, rec := range r.Recoveries {
@@ -374,28 +457,22 @@ func drawNewLeaderCDF(w io.Writer, format, seeds string, rep *sweepReport) error
 		}
 		series = append(series, s)
 	}
-	title := fmt.Sprintf("%s, seeds %s: time without a leader after each fault", rep.Scenario, seeds)
-	if oneProtocol && len(rep.Configurations) > 0 {
-		title = fmt.Sprintf("%s (%s), seeds %s: time without a leader after each fault", rep.Scenario, rep.Configurations[0].Protocol, seeds)
+	title := fmt.Sprintf("%s: time without a leader after each fault", sw.title())
+	if oneConfig {
+		title = fmt.Sprintf("%s (%s), seeds %s: time without a leader after each fault", e.Name, e.Configs[0].Name, e.Seeds.Text)
 	}
 	return plots.CDF(series, title, "time to a new leader (ms)").Render(w, format)
 }
 
-// drawSweep draws each configuration's availability, one point per
-// measured run.
-func drawSweep(w io.Writer, format, seeds string, rep *sweepReport) error {
-	var configs []plots.SweepConfig
-	for _, c := range rep.Configurations {
-		sc := plots.SweepConfig{Protocol: c.Protocol, Params: c.variedLabel, Failed: c.Summary.Failed}
-		for _, r := range c.Runs {
-			if !r.failed() && r.Metrics != nil {
-				sc.Availability = append(sc.Availability, r.Metrics.Availability)
-			}
+// pointLabel names a point by its varied axes: "election_timeout_max=150ms".
+func pointLabel(e *experiment.Experiment, p int) string {
+	var parts []string
+	for k, a := range e.Axes {
+		if a.Varied() {
+			parts = append(parts, a.Name+"="+a.Values[e.Points[p][k]].Text)
 		}
-		configs = append(configs, sc)
 	}
-	chart := plots.Availability(configs, fmt.Sprintf("%s, seeds %s: availability of each run", rep.Scenario, seeds))
-	return chart.Render(w, format)
+	return strings.Join(parts, " ")
 }
 
 func plural(n int, one, many string) string {

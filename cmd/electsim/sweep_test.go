@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/electsim/electsim/properties"
+	"github.com/electsim/electsim/experiment"
 	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
 )
@@ -54,10 +54,11 @@ func (panickyNode) Deliver(sim.NodeID, sim.Message) {}
 
 func (panickyNode) Fire(sim.Timer) { panic("panicky drew below the threshold") }
 
-// sweepJSON is the part of sweep -json the tests read.
-type sweepJSON struct {
-	Scenario       string `json:"scenario"`
+// sweepOut is the part of sweep -json the tests read.
+type sweepOut struct {
+	Experiment     string `json:"experiment"`
 	Configurations []struct {
+		Config   string         `json:"config"`
 		Protocol string         `json:"protocol"`
 		Params   map[string]any `json:"params"`
 		Runs     []struct {
@@ -78,7 +79,7 @@ type sweepJSON struct {
 	} `json:"configurations"`
 }
 
-func sweep(t *testing.T, wantCode int, args ...string) (out string, parsed sweepJSON) {
+func sweep(t *testing.T, wantCode int, args ...string) (out string, parsed sweepOut) {
 	t.Helper()
 	code, out, errOut := electsim(append([]string{"sweep"}, args...)...)
 	if code != wantCode {
@@ -114,7 +115,7 @@ func TestSweepShowsPrevoteEndsTheChurn(t *testing.T) {
 			without.Summary.LeaderChangesMean, with.Summary.LeaderChangesMean)
 	}
 	table, _ := sweep(t, 0, howard, "-set", "prevote=false,true", "-seeds", "1-4")
-	for _, want := range []string{"protocol  prevote  runs", "raft      false", "raft      true", "leader changes"} {
+	for _, want := range []string{"config  prevote  runs", "raft    false", "raft    true", "changes"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)
 		}
@@ -190,43 +191,12 @@ func TestSweepReportsAPanickingProtocolAndKeepsTheOtherRuns(t *testing.T) {
 	}
 }
 
-// TestSweepSurvivesAPanicOutsideTheKernel panics on the run's way outside
-// sim.Run, where the kernel cannot catch it.
-func TestSweepSurvivesAPanicOutsideTheKernel(t *testing.T) {
-	opts, err := parseSweep([]string{ring, "-seeds", "1-6"}, &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := planSweep(opts, &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan.run = func(scn *sim.Scenario, p sim.Protocol, seed uint64, obs ...sim.Observer) (*properties.Outcome, error) {
-		if seed%2 == 1 {
-			panic(fmt.Sprintf("odd seed %d", seed))
-		}
-		return properties.Run(scn, p, seed, obs...)
-	}
-	results := plan.runAll(3, func() {})
-	for _, r := range results {
-		switch {
-		case r.Seed%2 == 1 && (!strings.Contains(r.Error, fmt.Sprintf("odd seed %d", r.Seed)) || !strings.Contains(r.Error, "goroutine")):
-			t.Errorf("seed %d: error %q, want the panic and its stack", r.Seed, r.Error)
-		case r.Seed%2 == 0 && (r.Error != "" || r.TraceHash == "" || r.Metrics == nil):
-			t.Errorf("seed %d lost its result: %+v", r.Seed, r)
-		}
-	}
-	if s := summarize(results); s.Failed != 3 || s.Measured != 3 {
-		t.Errorf("summary %+v, want 3 failed and 3 measured", s)
-	}
-}
-
 func TestSweepBadInputExitsTwo(t *testing.T) {
 	for _, tc := range []struct {
 		args   []string
 		stderr string // a substring
 	}{
-		{[]string{ring, "-protocols", "raft,nosuch"}, `majorities-ring.yaml:16:3: protocol.name: unknown protocol "nosuch"`},
+		{[]string{ring, "-protocols", "raft,nosuch"}, `-protocols nosuch: protocol.name: unknown protocol "nosuch"`},
 		{[]string{howard, "-protocols", "raft,routing,raft"}, "lists raft twice"},
 		{[]string{howard, "-set", "nosuch=1,2"}, `raft has no parameter "nosuch"`},
 		{[]string{howard, "-set", "prevote=true,maybe"}, "protocol.prevote: want true or false"},
@@ -236,15 +206,21 @@ func TestSweepBadInputExitsTwo(t *testing.T) {
 		{[]string{howard, "-seeds", "5-1"}, "the range 5-1 runs backwards"},
 		{[]string{howard, "-seeds", "1-x"}, "want seeds such as 1-20 or 1,2,7"},
 		{[]string{howard, "-seeds", "1,2,1"}, "seed 1 is given twice"},
-		{[]string{howard, "-seeds", "1-1000000000"}, "more than 100000 seeds"},
-		{[]string{howard, "-protocols", "raft,routing", "-seeds", "1-60000"}, "the sweep has more than 100000 runs (2 configurations x 60000 seeds)"},
+		{[]string{howard, "-seeds", "1-1000000000"}, "more than 1000000 seeds"},
+		{[]string{howard, "-protocols", "raft,routing", "-seeds", "1-600000"}, "-seeds: more than 1000000 runs (2 configurations x 1 points x 600000 seeds)"},
 		{[]string{howard, "-parallel", "0"}, "-parallel must be 1..1024, got 0"},
-		{[]string{howard, "-plot", "out.pdf"}, `-plot writes .svg or .png, not ".pdf"`},
+		{[]string{howard, "-plot", "out.svg"}, `-plot takes a directory for the charts, not "out.svg"`},
+		{[]string{howard, "-resume"}, "-resume goes on with the -out file; give -out"},
+		{[]string{howard, "-shard", "4/4"}, `-shard 4/4: the index "4" is not in 0..3`},
+		{[]string{howard, "-shard", "1-4"}, `-shard: want i/n such as 0/4, got "1-4"`},
+		{[]string{howard, "-shard", "/4"}, "-shard /4: no shard index (JOB_COMPLETION_INDEX is not set)"},
+		{[]string{"../../scenarios/experiments/loss.yaml", "-set", "prevote=true"}, "is an experiment file: its configurations and axes say what -protocols, -set and -paired would"},
+		{[]string{"../../scenarios/experiments/loss.yaml", "-seeds", "3-1"}, "the range 3-1 runs backwards"},
 		{[]string{howard, "-cdf", "out.jpg"}, `-cdf writes .svg or .png, not ".jpg"`},
 		{[]string{howard, "-paired", "-set", "prevote=true,false", "-set", "election_timeout_max=1s,2s,3s"}, "-paired: -set prevote has 2 values and -set election_timeout_max 3"},
 		{[]string{howard, "-paired", "-set", "prevote=true"}, "-paired needs -set lists of several values"},
 		{[]string{"testdata/missing.yaml"}, "no such file"},
-		{[]string{}, "sweep takes one scenario file"},
+		{[]string{}, "sweep takes one scenario or experiment file"},
 	} {
 		code, out, errOut := electsim(append([]string{"sweep"}, tc.args...)...)
 		if code != 2 || !strings.Contains(errOut, tc.stderr) || out != "" {
@@ -271,60 +247,39 @@ func TestSweepDrawsNoBarOffATerminal(t *testing.T) {
 	}
 }
 
+// TestSweepPlots: -plot DIR draws the comparison charts, in SVG and PNG,
+// failed runs included as failed.
 func TestSweepPlots(t *testing.T) {
-	dir := t.TempDir()
-	svgPath, pngPath := filepath.Join(dir, "sweep.svg"), filepath.Join(dir, "sweep.png")
-	sweep(t, 1, ring, "-protocols", "raft,routing,"+panicky, "-seeds", "1-4", "-plot", svgPath)
-	sweep(t, 1, ring, "-protocols", "raft,routing,"+panicky, "-seeds", "1-4", "-plot", pngPath)
-	svg, err := os.ReadFile(svgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"<svg", ">raft<", ">routing<", ">" + panicky + "<", "failed<"} {
-		if !bytes.Contains(svg, []byte(want)) {
-			t.Errorf("the SVG lacks %q", want)
+	dir := filepath.Join(t.TempDir(), "charts")
+	sweep(t, 1, ring, "-protocols", "raft,routing,"+panicky, "-seeds", "1-4", "-plot", dir)
+	for _, name := range []string{"availability", "safety", "new-leader-cdf", "paired"} {
+		svg, err := os.ReadFile(filepath.Join(dir, name+".svg"))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	f, err := os.Open(pngPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := png.Decode(f); err != nil {
-		t.Fatalf("-plot %s wrote no PNG: %v", pngPath, err)
+		if !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("routing")) {
+			t.Errorf("%s.svg is no chart of raft and routing", name)
+		}
+		f, err := os.Open(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(f); err != nil {
+			t.Errorf("%s.png: %v", name, err)
+		}
+		f.Close()
 	}
 }
 
-// TestSweepSumsUpTheTimeToANewLeader: the median, mean and maximum run
-// over every fault a new leader followed, in the runs that reached their
-// end; a fault no new leader followed is counted apart, not as a zero.
-func TestSweepSumsUpTheTimeToANewLeader(t *testing.T) {
-	run := func(times ...int64) sweepRun {
-		r := sweepRun{Metrics: &properties.Metrics{}}
-		for _, ns := range times {
-			r.Recoveries = append(r.Recoveries, properties.Recovery{NewLeaderNS: ns})
-		}
-		return r
-	}
-	failed := run(1)
-	failed.Error = "limit"
-	s := summarize([]sweepRun{run(400, -1), run(100), run(200, 300), failed})
-	if s.NewLeaderFaults != 4 || s.NoNewLeaderFaults != 1 || s.NewLeaderMedianNS != 250 || s.NewLeaderMeanNS != 250 || s.NewLeaderMaxNS != 400 {
-		t.Fatalf("summary %+v: want 4 faults and 1 without a new leader, median 250, mean 250, max 400", s)
-	}
-	if cell := newLeaderCell(s); cell != "0s/0s/0s (1 none)" {
+// TestNewLeaderCell: the median and longest time to a new leader, with
+// the faults no new leader followed and those skipped.
+func TestNewLeaderCell(t *testing.T) {
+	s := experiment.Summary{NewLeaderFaults: 3, NewLeaderMedianNS: 2e9, NewLeaderMaxNS: 3e9, NoNewLeaderFaults: 1, SkippedFaults: 2}
+	if cell := newLeaderCell(s); cell != "2s/3s (1 none, 2 skipped)" {
 		t.Errorf("cell %q", cell)
 	}
-	if s := summarize([]sweepRun{run(3e9), run(1e9), run(2e9)}); s.NewLeaderMedianNS != 2e9 || newLeaderCell(s) != "2s/2s/3s" {
-		t.Errorf("odd count: median %d, cell %q", s.NewLeaderMedianNS, newLeaderCell(s))
-	}
-	// A fault skipped for want of a leader is no trial: not a time, not a
-	// "none", but counted so that a reader knows the curve has fewer.
-	skipped := run()
-	skipped.Skipped = []properties.SkippedFault{{}, {}}
-	s = summarize([]sweepRun{run(1e9, -1), skipped})
-	if s.NewLeaderFaults != 1 || s.SkippedFaults != 2 || newLeaderCell(s) != "1s/1s/1s (1 none, 2 skipped)" {
-		t.Errorf("with skipped faults: %+v, cell %q", s, newLeaderCell(s))
+	if cell := newLeaderCell(experiment.Summary{}); cell != "-" {
+		t.Errorf("no fault: cell %q, want -", cell)
 	}
 }
 
@@ -345,7 +300,7 @@ func TestSetValuesMayBeLists(t *testing.T) {
 			t.Errorf("%s: %v", tc.arg, err)
 			continue
 		}
-		if diff := cmp.Diff(tc.want, a.values); diff != "" {
+		if diff := cmp.Diff(tc.want, a.Values); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.arg, diff)
 		}
 	}
@@ -377,20 +332,5 @@ func TestSweepPairsAndDrawsTheTimeToANewLeader(t *testing.T) {
 		if !bytes.Contains(svg, []byte(want)) {
 			t.Errorf("the CDF lacks %q", want)
 		}
-	}
-}
-
-// TestSweepLeaderlessMeanIsOverRunsThatElected: the time without a leader
-// counts from the first leader, so a run that never elected has none; it
-// must not pull the mean towards 0s, and a configuration where no run
-// elected shows "-", not "0s".
-func TestSweepLeaderlessMeanIsOverRunsThatElected(t *testing.T) {
-	never := sweepRun{Metrics: &properties.Metrics{FirstLeaderNS: -1}}
-	elected := sweepRun{Metrics: &properties.Metrics{FirstLeaderNS: 1e9, LeaderlessNS: 2e9}}
-	if s := summarize([]sweepRun{never, elected}); s.LeaderlessMeanNS != 2e9 || leaderlessCell(s) != "2s" {
-		t.Errorf("one run never elected, one was 2s without a leader: mean %d, cell %q; want 2s", s.LeaderlessMeanNS, leaderlessCell(s))
-	}
-	if s := summarize([]sweepRun{never, never}); s.LeaderlessMeanNS != -1 || leaderlessCell(s) != "-" {
-		t.Errorf("no run elected: mean %d, cell %q; want -1 and -", s.LeaderlessMeanNS, leaderlessCell(s))
 	}
 }

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/electsim/electsim/experiment"
+)
+
+const mergeSynopsis = "merge -o merged.jsonl SHARD.jsonl..."
+
+// mergeCommand combines the results files of a sweep's shards into one,
+// refusing rows of another experiment and runs given twice.
+func mergeCommand(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("merge", mergeSynopsis, stderr)
+	out := fs.String("o", "", "write the merged rows to this file")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return &exitError{code: 2}
+	}
+	if len(files) == 0 || *out == "" {
+		fs.Usage()
+		return usageError("merge takes -o and one or more results files")
+	}
+	var results []experiment.Results
+	for _, name := range files {
+		rows, err := readResults(name)
+		if err != nil {
+			return badInput(err)
+		}
+		results = append(results, experiment.Results{Name: name, Rows: rows})
+	}
+	merged, err := experiment.Merge(results)
+	if err != nil {
+		return badInput(err)
+	}
+	err = writeAtomic(*out, func(w io.Writer) error {
+		for i := range merged {
+			if err := experiment.WriteRow(w, &merged[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d rows from %d files in %s\n", len(merged), len(files), *out)
+	return nil
+}
+
+// readResults reads a results file whole; a last line a kill cut off is
+// left out.
+func readResults(name string) ([]experiment.Row, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, _, err := experiment.ReadRows(name, f)
+	return rows, err
+}
