@@ -2,6 +2,7 @@ package experiment_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -81,5 +82,29 @@ func TestReadyExperimentsLoad(t *testing.T) {
 	for _, name := range []string{"loss", "pause-length", "partition-shape"} {
 		e := load(t, "../scenarios/experiments/"+name+".yaml")
 		t.Logf("%s: %d configurations x %d points x %d seeds", name, len(e.Configs), len(e.Points), len(e.Seeds.List))
+	}
+}
+
+// TestEveryConfigurationMeetsTheSameFaults: the base crashes the leader
+// at a moment drawn per seed; at one point and seed, that moment is the
+// same whatever the configuration, which is what makes runs comparable
+// pair by pair.
+func TestEveryConfigurationMeetsTheSameFaults(t *testing.T) {
+	e := load(t, "testdata/loss.yaml")
+	rows := runAll(t, e, experiment.Options{Parallel: 2})
+	crashAt := map[string]int64{} // by point and seed
+	for _, r := range rows {
+		if len(r.Recoveries) == 0 {
+			t.Fatalf("%s %v seed %d: no fault", r.Config, r.Point, r.Seed)
+		}
+		k := r.Key().Point + " " + fmt.Sprint(r.Seed)
+		at := r.Recoveries[0].AtNS
+		if first, ok := crashAt[k]; ok && first != at {
+			t.Errorf("%s at %s: the crash came at %d, another configuration's at %d", r.Config, k, at, first)
+		}
+		crashAt[k] = at
+	}
+	if len(crashAt) != len(e.Points)*len(e.Seeds.List) {
+		t.Fatalf("%d points and seeds with a crash, want %d", len(crashAt), len(e.Points)*len(e.Seeds.List))
 	}
 }
