@@ -24,9 +24,10 @@
 //	    labels: [halves, bridge]
 //	paired: false                      # true: the axes go value by value
 //
-// A configuration of the base scenario's protocol starts from the base's
-// parameters ({name: raft, prevote: true} is the base's Raft with PreVote);
-// one of another protocol has only its own. A path names a field as errors do (workload.act_every, faults[0].for,
+// A configuration starts from the base scenario's protocol parameters that
+// its protocol has too: all of them for the base's own protocol ({name:
+// raft, prevote: true} is the base's Raft with PreVote), Raft's timings for
+// the routing-aware election, none of Raft's for SBR. A path names a field as errors do (workload.act_every, faults[0].for,
 // network.latency, protocol.prevote, nodes); a value is YAML, as it would be
 // written in the scenario. Each configuration at each point is a scenario
 // checked as a file would be, before any run: a bad path or value is an

@@ -166,19 +166,14 @@ func build(spec *Spec, base *sim.Scenario, basePath string, at origin) (*Experim
 	return e, err
 }
 
-// onBase is a configuration's protocol: of the base scenario's protocol,
-// its parameters with the configuration's over them ({name: raft, prevote:
-// true} is the base's Raft with PreVote); of another, its own.
+// onBase is a configuration's protocol: the base scenario's parameters
+// that it has too (all of them for the base's own protocol; Raft's timings
+// for the routing-aware election), with the configuration's over them
+// ({name: raft, prevote: true} is the base's Raft with PreVote).
 func onBase(base, p sim.ProtocolSpec) sim.ProtocolSpec {
-	if p.Name != base.Name {
-		return p
-	}
-	params := maps.Clone(base.Params)
-	if params == nil {
-		params = map[string]any{}
-	}
-	maps.Copy(params, p.Params)
-	return sim.ProtocolSpec{Name: p.Name, Params: params}
+	out := protocols.Carry(base, p.Name)
+	maps.Copy(out.Params, p.Params)
+	return out
 }
 
 // shortName names an axis by its field (act_every for workload.act_every),

@@ -8,10 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/electsim/electsim/experiment"
-	_ "github.com/electsim/electsim/protocols/lease"
-	_ "github.com/electsim/electsim/protocols/raft"
-	_ "github.com/electsim/electsim/protocols/routing"
-	_ "github.com/electsim/electsim/protocols/sbr"
+	_ "github.com/electsim/electsim/protocols/all"
 )
 
 func load(t *testing.T, path string) *experiment.Experiment {

@@ -1,8 +1,7 @@
 package experiment
 
 import (
-	"maps"
-
+	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -38,11 +37,9 @@ func FromFlags(f Flags) (*Experiment, error) {
 	spec := &Spec{Name: base.Name, Seeds: f.Seeds, Paired: f.Paired}
 	at := flagOrigin{file: f.Scenario, protocols: names, given: len(f.Protocols) > 0}
 	for _, name := range names {
-		// -protocols swaps the protocol; the scenario's parameters stay,
-		// as electsim run -protocol does.
-		spec.Configurations = append(spec.Configurations, ConfigSpec{
-			Name: name, Protocol: sim.ProtocolSpec{Name: name, Params: maps.Clone(base.Protocol.Params)},
-		})
+		// -protocols swaps the protocol; the scenario's parameters it has
+		// too stay, as electsim run -protocol does.
+		spec.Configurations = append(spec.Configurations, ConfigSpec{Name: name, Protocol: protocols.Carry(base.Protocol, name)})
 	}
 	for _, s := range f.Sets {
 		axis := AxisSpec{Path: "protocol." + s.Key, Name: s.Key}

@@ -91,7 +91,8 @@ func Names() []string {
 func ForScenario(scn *sim.Scenario) (p sim.Protocol, warnings []string, err error) {
 	spec, ok := Lookup(scn.Protocol.Name)
 	if !ok {
-		return p, nil, scn.Errorf("protocol.name", "unknown protocol %q (known: %s)", scn.Protocol.Name, strings.Join(Names(), ", "))
+		return p, nil, scn.Errorf("protocol.name", "unknown protocol %q (known: %s; a protocol is known once its package is imported, as %s does for the built-in ones)",
+			scn.Protocol.Name, strings.Join(Names(), ", "), `_ "github.com/electsim/electsim/protocols/all"`)
 	}
 	v, err := spec.Values(scn)
 	if err != nil {
@@ -149,4 +150,20 @@ func (s *Spec) paramNames() string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+// Carry is the protocol spec of another protocol run in a scenario written
+// for from: from's parameters that the other protocol also has (Raft's
+// timings for the routing-aware election, which takes them), none of the
+// rest (Raft's prevote means nothing to SBR). Of the same protocol, all of
+// them.
+func Carry(from sim.ProtocolSpec, to string) sim.ProtocolSpec {
+	out := sim.ProtocolSpec{Name: to, Params: map[string]any{}}
+	spec, ok := Lookup(to)
+	for k, v := range from.Params {
+		if to == from.Name || ok && slices.ContainsFunc(spec.Params, func(p Param) bool { return p.Name == k }) {
+			out.Params[k] = v
+		}
+	}
+	return out
 }

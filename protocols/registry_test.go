@@ -1,6 +1,7 @@
 package protocols_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,29 @@ func TestAllIsSortedByName(t *testing.T) {
 	for i := 1; i < len(names); i++ {
 		if names[i-1] >= names[i] {
 			t.Fatalf("names not sorted: %v", names)
+		}
+	}
+}
+
+// TestCarryKeepsTheParametersTheOtherProtocolHas: a scenario written for
+// one protocol, run with another, keeps the parameters both have.
+func TestCarryKeepsTheParametersTheOtherProtocolHas(t *testing.T) {
+	build := func(*protocols.Values) sim.Protocol { return sim.Protocol{} }
+	protocols.Register(protocols.Spec{Name: "test/carry-a", Build: build, Params: []protocols.Param{
+		{Name: "heartbeat", Kind: protocols.Duration, Default: time.Second}, {Name: "prevote", Kind: protocols.Bool, Default: false}}})
+	protocols.Register(protocols.Spec{Name: "test/carry-b", Build: build, Params: []protocols.Param{{Name: "heartbeat", Kind: protocols.Duration, Default: time.Second}}})
+	from := sim.ProtocolSpec{Name: "test/carry-a", Params: map[string]any{"heartbeat": "50ms", "prevote": true}}
+	for _, tc := range []struct {
+		to   string
+		want map[string]any
+	}{
+		{"test/carry-a", map[string]any{"heartbeat": "50ms", "prevote": true}},
+		{"test/carry-b", map[string]any{"heartbeat": "50ms"}},
+		{"test/nosuch", map[string]any{}},
+	} {
+		got := protocols.Carry(from, tc.to)
+		if got.Name != tc.to || !reflect.DeepEqual(got.Params, tc.want) {
+			t.Errorf("to %s: %+v, want params %v", tc.to, got, tc.want)
 		}
 	}
 }

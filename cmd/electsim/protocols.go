@@ -6,12 +6,7 @@ import (
 	"strings"
 
 	"github.com/electsim/electsim/protocols"
-	_ "github.com/electsim/electsim/protocols/example"
-	_ "github.com/electsim/electsim/protocols/generation"
-	_ "github.com/electsim/electsim/protocols/lease"
-	_ "github.com/electsim/electsim/protocols/raft"
-	_ "github.com/electsim/electsim/protocols/routing"
-	_ "github.com/electsim/electsim/protocols/sbr"
+	_ "github.com/electsim/electsim/protocols/all"
 )
 
 func protocolsCommand(args []string, stdout, stderr io.Writer) error {

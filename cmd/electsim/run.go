@@ -51,7 +51,7 @@ type overrides struct {
 }
 
 func (o *overrides) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.protocol, "protocol", "", "run this protocol instead of the scenario's (its parameters stay)")
+	fs.StringVar(&o.protocol, "protocol", "", "run this protocol instead of the scenario's (the parameters it has too stay)")
 	fs.Func("set", "set a protocol parameter, key=value (repeatable): -set prevote=true", func(kv string) error {
 		if !strings.Contains(kv, "=") {
 			return fmt.Errorf("want key=value, got %q", kv)
@@ -65,7 +65,7 @@ func (o *overrides) register(fs *flag.FlagSet) {
 // true, 2s, 1.05, 3.
 func (o *overrides) apply(scn *sim.Scenario) error {
 	if o.protocol != "" {
-		scn.Protocol.Name = o.protocol
+		scn.Protocol = protocols.Carry(scn.Protocol, o.protocol)
 	}
 	for _, kv := range o.params {
 		key, text, _ := strings.Cut(kv, "=")
