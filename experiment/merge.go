@@ -14,8 +14,8 @@ type Results struct {
 
 // Merge combines the rows of results files, the shards of one experiment:
 // every row must be of one experiment, and no run may come twice. The rows
-// come back sorted by configuration, point and seed, so that the merged
-// shards of a sweep and the sweep run whole give the same file.
+// come back in the experiment's order, so that the merged shards of a
+// sweep and the sweep run whole give the same file.
 func Merge(files []Results) ([]Row, error) {
 	var out []Row
 	hash, from := "", ""
@@ -40,10 +40,10 @@ func Merge(files []Results) ([]Row, error) {
 	return out, nil
 }
 
-// SortRows sorts rows by configuration, point and seed.
+// SortRows sorts rows in the experiment's order: configuration, point,
+// seed.
 func SortRows(rows []Row) {
 	slices.SortStableFunc(rows, func(a, b Row) int {
-		ka, kb := a.Key(), b.Key()
-		return cmp.Or(cmp.Compare(ka.Config, kb.Config), cmp.Compare(ka.Point, kb.Point), cmp.Compare(ka.Seed, kb.Seed))
+		return cmp.Or(cmp.Compare(a.ConfigIndex, b.ConfigIndex), cmp.Compare(a.PointIndex, b.PointIndex), cmp.Compare(a.Seed, b.Seed))
 	})
 }

@@ -19,13 +19,19 @@ import (
 type Row struct {
 	Experiment string `json:"experiment"` // the experiment's Hash
 	Config     string `json:"config"`
-	// Point is the value of each varied axis, by axis name.
-	Point     map[string]string `json:"point"`
-	Seed      uint64            `json:"seed"`
-	TraceHash string            `json:"trace_hash"`
-	Events    int64             `json:"events"`
-	OK        bool              `json:"ok"`
-	Error     string            `json:"error,omitempty"`
+	// Point is the value of each varied axis, by axis name; Axes names
+	// them in the experiment's order.
+	Point map[string]string `json:"point"`
+	Axes  []string          `json:"axes"`
+	// ConfigIndex and PointIndex place the run in the experiment's order,
+	// which tables and charts follow (a merged file is sorted by them).
+	ConfigIndex int    `json:"config_index"`
+	PointIndex  int    `json:"point_index"`
+	Seed        uint64 `json:"seed"`
+	TraceHash   string `json:"trace_hash"`
+	Events      int64  `json:"events"`
+	OK          bool   `json:"ok"`
+	Error       string `json:"error,omitempty"`
 	// Violated lists the expected properties the run broke; Properties
 	// is every property's verdict.
 	Violated   []string        `json:"violated"`

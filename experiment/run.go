@@ -122,8 +122,20 @@ func (e *Experiment) runOne(j Job, run RunFunc) (r *Row) {
 
 func (e *Experiment) emptyRow(j Job) *Row {
 	return &Row{
-		Experiment: e.Hash, Config: e.Configs[j.Config].Name, Point: e.PointValues(j.Point), Seed: j.Seed,
+		Experiment: e.Hash, Config: e.Configs[j.Config].Name, Point: e.PointValues(j.Point), Axes: e.variedNames(),
+		ConfigIndex: j.Config, PointIndex: j.Point, Seed: j.Seed,
 		Violated: []string{}, Properties: map[string]bool{},
 		Recoveries: []properties.Recovery{}, Skipped: []properties.SkippedFault{},
 	}
+}
+
+// variedNames names the varied axes, in order.
+func (e *Experiment) variedNames() []string {
+	names := []string{}
+	for _, a := range e.Axes {
+		if a.Varied() {
+			names = append(names, a.Name)
+		}
+	}
+	return names
 }

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"io"
@@ -20,12 +21,14 @@ import (
 // (a fault no new leader followed), which keep the curve below 1.
 //
 // Skipped counts trials that never began (the fault found no one to hit):
-// the legend says so, the curve leaves them out.
+// the legend says so, the curve leaves them out. MissingAs names the trials
+// that never ended in the legend ("no new leader"); "never ended" if empty.
 type CDFSeries struct {
-	Label   string
-	Times   []time.Duration
-	Missing int
-	Skipped int
+	Label     string
+	Times     []time.Duration
+	Missing   int
+	Skipped   int
+	MissingAs string
 }
 
 // CDFChart draws cumulative distributions of times, one curve per series,
@@ -164,7 +167,7 @@ func legendLabel(s CDFSeries) string {
 		trials = "1 trial"
 	}
 	if s.Missing > 0 {
-		trials += fmt.Sprintf(", %d never ended", s.Missing)
+		trials += fmt.Sprintf(", %d %s", s.Missing, cmp.Or(s.MissingAs, "never ended"))
 	}
 	if s.Skipped > 0 {
 		trials += fmt.Sprintf(", %d skipped", s.Skipped)

@@ -69,14 +69,13 @@ type compareChart struct {
 // them.
 func (c *Comparison) charts() []compareChart {
 	out := []compareChart{c.availabilityChart(), c.safetyChart()}
-	for _, cdf := range []struct {
-		name, what, xlabel string
-		pick               func(properties.Recovery) int64
-	}{
-		{"new-leader-cdf", "time to a new leader after each fault", "time to a new leader (ms)", func(r properties.Recovery) int64 { return r.NewLeaderNS }},
-		{"recovery-cdf", "time to recovery (an accepted act) after each fault", "time to the first accepted act issued after the fault (ms)", func(r properties.Recovery) int64 { return r.RecoveryNS }},
+	for _, cdf := range []cdfKind{
+		// A fault no new leader followed is often one the leader rode
+		// out: "no new leader", not a failure.
+		{"new-leader-cdf", "time to a new leader after each fault", "time to a new leader (ms)", "no new leader", func(r properties.Recovery) int64 { return r.NewLeaderNS }},
+		{"recovery-cdf", "time to recovery (an accepted act) after each fault", "time to the first accepted act issued after the fault (ms)", "no recovery", func(r properties.Recovery) int64 { return r.RecoveryNS }},
 	} {
-		if ch, ok := c.cdfChart(cdf.name, cdf.what, cdf.xlabel, cdf.pick); ok {
+		if ch, ok := c.cdfChart(cdf); ok {
 			out = append(out, ch)
 		}
 	}
@@ -247,11 +246,15 @@ func (c *Comparison) configEntries(thumb func(clr color.RGBA) func(*draw.Canvas,
 	var out []legendEntry
 	for i, name := range c.configs {
 		_, failed := availabilities(c.runs[i])
-		label := fmt.Sprintf("%s (%s)", name, plural(len(c.runs[i]), "run"))
+		notes := []string{plural(len(c.runs[i]), "run")}
 		if failed > 0 {
-			label = fmt.Sprintf("%s (%s, %d failed, left out)", name, plural(len(c.runs[i]), "run"), failed)
+			notes = append(notes, fmt.Sprintf("%d failed, left out", failed))
 		}
-		out = append(out, legendEntry{label, thumb(configColor(i))})
+		if n := countSkipping(c.runs[i]); n > 0 {
+			// Not the faults the others met: its numbers are not theirs.
+			notes = append(notes, fmt.Sprintf("%d skipped a fault", n))
+		}
+		out = append(out, legendEntry{fmt.Sprintf("%s (%s)", name, strings.Join(notes, ", ")), thumb(configColor(i))})
 	}
 	return out
 }
@@ -361,4 +364,15 @@ func (c *Comparison) pooledNote() string {
 		names = append(names, a.name)
 	}
 	return "runs pooled over seeds and every value of " + strings.Join(names, ", ")
+}
+
+// countSkipping counts the runs that skipped a fault.
+func countSkipping(rows []*experiment.Row) int {
+	n := 0
+	for _, r := range rows {
+		if skippedAFault(r) {
+			n++
+		}
+	}
+	return n
 }

@@ -8,13 +8,23 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
+// cdfKind is one recovery time the comparison draws the CDF of: the
+// chart's file name, what it shows, its axis, what a fault it never ended
+// after is called, and how to read the time from a Recovery.
+type cdfKind struct {
+	name, what, xlabel, missingAs string
+	pick                          func(properties.Recovery) int64
+}
+
 // cdfChart draws the CDF of one recovery time per configuration; false
 // when no configuration has a single trial.
-func (c *Comparison) cdfChart(name, what, xlabel string, pick func(properties.Recovery) int64) (compareChart, bool) {
+func (c *Comparison) cdfChart(k cdfKind) (compareChart, bool) {
+	name, what, xlabel := k.name, k.what, k.xlabel
 	var series []CDFSeries
 	trials := 0
 	for i, cfg := range c.configs {
-		s := recoveryCDF(c.runs[i], cfg, pick)
+		s := recoveryCDF(c.runs[i], cfg, k.pick)
+		s.MissingAs = k.missingAs
 		trials += len(s.Times) + s.Missing
 		series = append(series, s) // one per configuration, empty or not: its colour is its index
 	}

@@ -33,7 +33,7 @@ func (c *Comparison) pairedChart() (compareChart, bool) {
 		diffs, unpaired := pairedDifferences(c.runs[0], c.runs[i])
 		lines := []string{c.configs[i], plural(len(diffs), "pair")}
 		if unpaired > 0 {
-			lines = append(lines, fmt.Sprintf("%d unpaired or failed", unpaired))
+			lines = append(lines, fmt.Sprintf("%d left out (failed, unpaired, or a fault skipped)", unpaired))
 		}
 		if b, ok := bandOf(diffValues(diffs)); ok {
 			lines = append(lines, "median "+formatPoints(b.median))

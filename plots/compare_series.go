@@ -108,23 +108,29 @@ func (a compareAxis) tickLabel(i int) string {
 func (a compareAxis) index(v string) int { return slices.Index(a.values, v) }
 
 // arrange checks that rows are the runs of one experiment with the same
-// axes, and returns the configurations in order of first appearance and
-// the axes, sorted by name. Rows with the key of an earlier row are
-// dropped: a results file merged twice plots once.
+// axes, and returns the configurations and the axes in the experiment's
+// order (the rows say it: ConfigIndex, PointIndex, Axes), whatever order
+// the rows come in. Rows with the key of an earlier row are dropped: a
+// results file merged twice plots once.
 func arrange(rows []experiment.Row) (configs []string, axes []compareAxis, kept []*experiment.Row, err error) {
 	if len(rows) == 0 {
 		return nil, nil, nil, fmt.Errorf("plots: no rows to compare")
 	}
-	names := slices.Sorted(maps.Keys(rows[0].Point))
+	sorted := slices.Clone(rows)
+	experiment.SortRows(sorted)
+	names := sorted[0].Axes
+	if len(names) != len(sorted[0].Point) {
+		names = slices.Sorted(maps.Keys(sorted[0].Point))
+	}
 	seen := make([][]string, len(names))
 	keys := map[experiment.Key]bool{}
-	for i := range rows {
-		r := &rows[i]
-		if r.Experiment != rows[0].Experiment {
-			return nil, nil, nil, fmt.Errorf("plots: rows of two experiments (%s and %s): compare one at a time", rows[0].Experiment, r.Experiment)
+	for i := range sorted {
+		r := &sorted[i]
+		if r.Experiment != sorted[0].Experiment {
+			return nil, nil, nil, fmt.Errorf("plots: rows of two experiments (%s and %s): compare one at a time", sorted[0].Experiment, r.Experiment)
 		}
-		if got := slices.Sorted(maps.Keys(r.Point)); !slices.Equal(got, names) {
-			return nil, nil, nil, fmt.Errorf("plots: a row of %s varies %v, the first row %v", r.Config, got, names)
+		if got, want := slices.Sorted(maps.Keys(r.Point)), slices.Sorted(slices.Values(names)); !slices.Equal(got, want) {
+			return nil, nil, nil, fmt.Errorf("plots: a row of %s varies %v, the first row %v", r.Config, got, want)
 		}
 		if keys[r.Key()] {
 			continue
@@ -145,6 +151,10 @@ func arrange(rows []experiment.Row) (configs []string, axes []compareAxis, kept 
 	}
 	return configs, axes, kept, nil
 }
+
+// skippedAFault says whether a run skipped a fault for want of the role it
+// named (no leader yet): that run did not meet the faults its seed drew.
+func skippedAFault(r *experiment.Row) bool { return len(r.Skipped) > 0 }
 
 // measured says whether a run reached its end with metrics: a failed run
 // has none, and counts as failed, never as zeros.
@@ -256,8 +266,11 @@ type pairedDiff struct {
 // fixes the scenario's fields and a seed its faults, drawn from a stream
 // of their own that no protocol's draws touch (sim's doc), so both runs of
 // a pair met the same fault schedule (a fault aimed at a role hits
-// whichever node holds it in each). Pairs where either run failed are left
-// out and counted in unpaired, as are runs with no partner.
+// whichever node holds it in each) — unless one of them skipped a fault
+// the other met, for want of the role it named (no leader yet): such a
+// pair is no pair. Pairs where either run failed or skipped a fault the
+// other did not are left out and counted in unpaired, as are runs with no
+// partner.
 func pairedDifferences(baseline, other []*experiment.Row) (diffs []pairedDiff, unpaired int) {
 	type at struct {
 		point string
@@ -269,7 +282,7 @@ func pairedDifferences(baseline, other []*experiment.Row) (diffs []pairedDiff, u
 	}
 	for _, r := range other {
 		b, ok := base[at{r.Key().Point, r.Seed}]
-		if !ok || !measured(b) || !measured(r) {
+		if !ok || !measured(b) || !measured(r) || !sameSkips(b, r) {
 			unpaired++
 			continue
 		}
@@ -384,4 +397,17 @@ func mean(xs []float64) (float64, bool) {
 		sum += x
 	}
 	return sum / float64(len(xs)), true
+}
+
+// sameSkips says whether two runs skipped the same faults (usually none).
+func sameSkips(a, b *experiment.Row) bool {
+	if len(a.Skipped) != len(b.Skipped) {
+		return false
+	}
+	for i := range a.Skipped {
+		if a.Skipped[i].Fault != b.Skipped[i].Fault {
+			return false
+		}
+	}
+	return true
 }

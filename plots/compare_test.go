@@ -18,10 +18,7 @@ import (
 
 	"github.com/electsim/electsim/experiment"
 	"github.com/electsim/electsim/properties"
-	_ "github.com/electsim/electsim/protocols/lease"
-	_ "github.com/electsim/electsim/protocols/raft"
-	_ "github.com/electsim/electsim/protocols/routing"
-	_ "github.com/electsim/electsim/protocols/sbr"
+	_ "github.com/electsim/electsim/protocols/all"
 )
 
 var (
@@ -531,5 +528,48 @@ func TestChartsOfARealExperiment(t *testing.T) {
 	}
 	if *experimentFile == flag.Lookup("experiment").DefValue && len(paths) != 12 {
 		t.Errorf("%d charts written, want 6 charts in 2 formats: %v", len(paths), paths)
+	}
+}
+
+// TestPairingLeavesOutRunsThatSkippedAFault: a run that skipped a fault
+// for want of its role (no leader yet) did not meet the faults its partner
+// met; the pair is no pair, and it is counted as left out.
+func TestPairingLeavesOutRunsThatSkippedAFault(t *testing.T) {
+	p := map[string]string{"loss": "0"}
+	baseline := []experiment.Row{row("raft", p, 1, 0.9), row("raft", p, 2, 0.9)}
+	other := []experiment.Row{row("sbr", p, 1, 0.8), row("sbr", p, 2, 0.8)}
+	other[1].Skipped = []properties.SkippedFault{{Fault: "crash leader: no participant believes it leads"}}
+	diffs, unpaired := pairedDifferences(pointers(baseline), pointers(other))
+	if len(diffs) != 1 || diffs[0].seed != 1 || unpaired != 1 {
+		t.Errorf("diffs %+v, %d left out; want seed 1 only, 1 left out", diffs, unpaired)
+	}
+	c, err := NewComparison(append(baseline, other...), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries := c.configEntries(lineThumb); !strings.Contains(entries[1].text, "1 skipped a fault") {
+		t.Errorf("the legend does not say sbr's run skipped a fault: %q", entries[1].text)
+	}
+}
+
+// TestExperimentOrderWhateverTheRowOrder: configurations, axes and the
+// baseline follow the experiment's order (the rows' indexes and axes), not
+// the order rows come in, which a merge or a race changes.
+func TestExperimentOrderWhateverTheRowOrder(t *testing.T) {
+	mk := func(config string, ci int, loss string, pi int, seed uint64) experiment.Row {
+		r := row(config, map[string]string{"loss": loss, "act_every": "100ms"}, seed, 0.9)
+		r.ConfigIndex, r.PointIndex, r.Axes = ci, pi, []string{"loss", "act_every"}
+		return r
+	}
+	rows := []experiment.Row{mk("sbr", 0, "0.1", 1, 1), mk("raft", 1, "0.1", 1, 1), mk("sbr", 0, "0", 0, 1), mk("raft", 1, "0", 0, 1)}
+	for range 2 {
+		c, err := NewComparison(rows, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(c.configs, []string{"sbr", "raft"}) || c.axes[0].name != "loss" || c.axes[1].name != "act_every" {
+			t.Errorf("configs %v, axes %s, %s; want sbr first (the baseline) and loss, then act_every", c.configs, c.axes[0].name, c.axes[1].name)
+		}
+		slices.Reverse(rows)
 	}
 }

@@ -40,6 +40,11 @@ func TestShardsMergeToTheWholeSweep(t *testing.T) {
 	if code, _, errOut := electsim("merge", "-o", path("x.jsonl"), path("s0.jsonl"), path("s0.jsonl")); code != 2 || !strings.Contains(errOut, "is also in") {
 		t.Errorf("merging a shard twice: exit %d, %q; want 2 and the run named", code, errOut)
 	}
+	cut, _ := os.ReadFile(path("s1.jsonl"))
+	os.WriteFile(path("cut.jsonl"), cut[:len(cut)-10], 0o644)
+	if code, _, errOut := electsim("merge", "-o", path("x.jsonl"), path("s0.jsonl"), path("cut.jsonl")); code != 0 || !strings.Contains(errOut, "ends with a partial row") {
+		t.Errorf("merging a shard cut mid-row: exit %d, %q; want 0 and a warning", code, errOut)
+	}
 	sweep(t, 0, "../../scenarios/experiments/five-nodes.yaml", "-seeds", "1", "-out", path("other.jsonl"))
 	if code, _, errOut := electsim("merge", "-o", path("x.jsonl"), path("s0.jsonl"), path("other.jsonl")); code != 2 || !strings.Contains(errOut, "not shards of one experiment") {
 		t.Errorf("merging another experiment's rows: exit %d, %q; want 2", code, errOut)

@@ -25,9 +25,12 @@ func mergeCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	var results []experiment.Results
 	for _, name := range files {
-		rows, err := readResults(name)
+		rows, partial, err := readResultsFile(name)
 		if err != nil {
 			return badInput(err)
+		}
+		if partial {
+			fmt.Fprintf(stderr, "electsim: warning: %s ends with a partial row (a sweep killed while writing), left out: resume that sweep first\n", name)
 		}
 		results = append(results, experiment.Results{Name: name, Rows: rows})
 	}
@@ -53,11 +56,22 @@ func mergeCommand(args []string, stdout, stderr io.Writer) error {
 // readResults reads a results file whole; a last line a kill cut off is
 // left out.
 func readResults(name string) ([]experiment.Row, error) {
+	rows, _, err := readResultsFile(name)
+	return rows, err
+}
+
+// readResultsFile reads a results file and says whether it ended with a
+// partial row, which it leaves out.
+func readResultsFile(name string) (rows []experiment.Row, partial bool, err error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
-	rows, _, err := experiment.ReadRows(name, f)
-	return rows, err
+	rows, complete, err := experiment.ReadRows(name, f)
+	if err != nil {
+		return nil, false, err
+	}
+	info, err := f.Stat()
+	return rows, err == nil && info.Size() > complete, err
 }

@@ -86,12 +86,12 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	if writeErr != nil {
 		return fmt.Errorf("writing %s: %w", opts.out, writeErr)
 	}
-	sw := &sweepResult{exp: exp, opts: opts, groups: exp.Groups(results.rows), selected: len(jobs) + results.resumed}
+	sw := &sweepResult{exp: exp, opts: opts, groups: exp.Groups(results.rows), selected: len(jobs) + results.resumed, shard: opts.shard}
 	if err := sw.write(stdout); err != nil {
 		return err
 	}
 	if errors.Is(runErr, context.Canceled) {
-		fmt.Fprintf(stderr, "electsim: interrupted: %d of %d runs finished%s\n", len(results.rows), sw.selected, resumeHint(opts))
+		fmt.Fprintf(stdout, "\ninterrupted: %d of %d runs finished%s\n", len(results.rows), sw.selected, resumeHint(opts))
 		return &exitError{code: 130, err: errQuiet}
 	}
 	if !sw.ok() {
@@ -122,6 +122,9 @@ func loadExperiment(opts *sweepOptions) (*experiment.Experiment, error) {
 		return nil, badInput(err)
 	}
 	if !experiment.IsExperimentFile(data) {
+		if err := checkSets(opts); err != nil {
+			return nil, err
+		}
 		exp, err := experiment.FromFlags(experiment.Flags{
 			Scenario: opts.file, Protocols: opts.protocols, Sets: opts.sets, Paired: opts.paired, Seeds: cmpOr(opts.seeds, "1-10"),
 		})
@@ -274,6 +277,11 @@ func checkSweepFlags(opts *sweepOptions) error {
 	if ext := filepath.Ext(opts.cdf); opts.cdf != "" && ext != ".svg" && ext != ".png" {
 		return usageError("-cdf writes .svg or .png, not %q", ext)
 	}
+	return nil
+}
+
+// checkSets checks the -set lists of a sweep by flags.
+func checkSets(opts *sweepOptions) error {
 	if opts.paired {
 		return checkPaired(opts.sets)
 	}

@@ -26,7 +26,8 @@ type sweepResult struct {
 	exp      *experiment.Experiment
 	opts     *sweepOptions
 	groups   []experiment.Group
-	selected int // the runs this sweep (or shard) was to run
+	selected int    // the runs this sweep (or shard) was to run
+	shard    string // -shard, if any
 }
 
 // ok says every run reached its end and broke no expected property.
@@ -50,8 +51,33 @@ func (sw *sweepResult) write(stdout io.Writer) error {
 	}
 	sw.writeHeader(stdout)
 	sw.writeTable(stdout)
+	sw.writeSkips(stdout)
 	sw.writeProblems(stdout)
 	return nil
+}
+
+// writeSkips warns of configurations whose runs skipped a fault for want
+// of the role it named (a crash of the leader before any): those runs did
+// not meet the faults the seed drew, so their numbers are not the others'.
+func (sw *sweepResult) writeSkips(w io.Writer) {
+	for c, cfg := range sw.exp.Configs {
+		runs, skipping := 0, 0
+		for _, g := range sw.groups {
+			if g.Config != c {
+				continue
+			}
+			for _, r := range g.Rows {
+				runs++
+				if len(r.Skipped) > 0 {
+					skipping++
+				}
+			}
+		}
+		if skipping > 0 {
+			fmt.Fprintf(w, "\nnote: %s skipped a fault in %d of %d runs (nobody held the role it named then, such as no leader yet):\n"+
+				"      those runs did not meet the faults their seeds drew, and compare with no other configuration's\n", cfg.Name, skipping, runs)
+		}
+	}
 }
 
 func (sw *sweepResult) drawings() error {
@@ -165,6 +191,9 @@ func (sw *sweepResult) writeHeader(w io.Writer) {
 		what = fmt.Sprintf("%s x %s (%s), %s", plural(len(e.Configs), "configuration", "configurations"),
 			plural(len(e.Seeds.List), "seed", "seeds"), e.Seeds.Text, plural(e.Runs(), "run", "runs"))
 	}
+	if sw.shard != "" {
+		what += fmt.Sprintf("; shard %s: %s", sw.shard, plural(sw.selected, "run", "runs"))
+	}
 	fmt.Fprintf(w, "scenario    %s: %s\n", e.Name, what)
 	if fixed := fixedAxes(e.Axes); fixed != "" {
 		fmt.Fprintf(w, "set         %s\n", fixed)
@@ -258,7 +287,7 @@ func widest(text string) int {
 	return n
 }
 
-var summaryHeader = []string{"runs", "avail (min)", "split brain (max)", "stale", "changes", "new leader p50/max", "violated"}
+var summaryHeader = []string{"runs", "avail mean (min)", "split brain (max)", "stale", "changes", "new leader p50/max", "violated"}
 
 // summaryCells are a group's summary in the table's columns.
 func summaryCells(s experiment.Summary) []string {
@@ -441,7 +470,7 @@ func (sw *sweepResult) drawNewLeaderCDF(w io.Writer, format string) error {
 		if pl := pointLabel(e, g.Point); oneConfig && pl != "" {
 			label = pl // the configuration is in the title
 		}
-		s := plots.CDFSeries{Label: label}
+		s := plots.CDFSeries{Label: label, MissingAs: "no new leader"}
 		for _, r := range g.Rows {
 			if r.Failed() {
 				continue

@@ -216,6 +216,7 @@ func TestSweepBadInputExitsTwo(t *testing.T) {
 		{[]string{howard, "-shard", "/4"}, "-shard /4: no shard index (JOB_COMPLETION_INDEX is not set)"},
 		{[]string{"../../scenarios/experiments/loss.yaml", "-set", "prevote=true"}, "is an experiment file: its configurations and axes say what -protocols, -set and -paired would"},
 		{[]string{"../../scenarios/experiments/loss.yaml", "-seeds", "3-1"}, "the range 3-1 runs backwards"},
+		{[]string{"../../scenarios/experiments/loss.yaml", "-paired"}, "is an experiment file: its configurations and axes say what"},
 		{[]string{howard, "-cdf", "out.jpg"}, `-cdf writes .svg or .png, not ".jpg"`},
 		{[]string{howard, "-paired", "-set", "prevote=true,false", "-set", "election_timeout_max=1s,2s,3s"}, "-paired: -set prevote has 2 values and -set election_timeout_max 3"},
 		{[]string{howard, "-paired", "-set", "prevote=true"}, "-paired needs -set lists of several values"},
