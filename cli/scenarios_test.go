@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -38,7 +38,7 @@ var storyEnds = map[string]int{
 // TestEveryScenarioEndsAsItsStorySays runs every ready scenario: each must
 // end as the README says, and a new scenario must say how it ends here.
 func TestEveryScenarioEndsAsItsStorySays(t *testing.T) {
-	paths, err := filepath.Glob("../../scenarios/*.yaml")
+	paths, err := filepath.Glob("../scenarios/*.yaml")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
@@ -60,7 +60,7 @@ func TestEveryScenarioEndsAsItsStorySays(t *testing.T) {
 // part of a scenario that, under a minimal header, decodes and validates,
 // or an experiment of scenarios/experiments/ that loads.
 func TestREADMEScenarioSnippetsValidate(t *testing.T) {
-	data, err := os.ReadFile("../../README.md")
+	data, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestREADMEScenarioSnippetsValidate(t *testing.T) {
 // loadREADMEExperiment loads an experiment the README shows as if it were
 // in scenarios/experiments/, where its base is.
 func loadREADMEExperiment(t *testing.T, text string) error {
-	dir, err := filepath.Abs("../../scenarios/experiments")
+	dir, err := filepath.Abs("../scenarios/experiments")
 	if err != nil {
 		return err
 	}

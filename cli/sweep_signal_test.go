@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ func buildElectsim(t *testing.T) string {
 		t.Skip("builds the command and runs sweeps for seconds")
 	}
 	bin := filepath.Join(t.TempDir(), "electsim")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-o", bin, "../cmd/electsim")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -36,7 +36,7 @@ func buildElectsim(t *testing.T) string {
 // it has written at least rows rows.
 func startSweep(t *testing.T, bin, out string, rows int, extra ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	args := append([]string{"sweep", "../../experiment/testdata/loss.yaml", "-seeds", "1-40", "-parallel", "2", "-out", out}, extra...)
+	args := append([]string{"sweep", "../experiment/testdata/loss.yaml", "-seeds", "1-40", "-parallel", "2", "-out", out}, extra...)
 	cmd := exec.Command(bin, args...)
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
@@ -112,7 +112,7 @@ func TestSweepKilledThenResumedGivesTheSameRows(t *testing.T) {
 	cmd, _ := startSweep(t, bin, killed, 3)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	short := []string{"sweep", "../../experiment/testdata/loss.yaml", "-seeds", "1-40", "-parallel", "2"}
+	short := []string{"sweep", "../experiment/testdata/loss.yaml", "-seeds", "1-40", "-parallel", "2"}
 	if out, err := exec.Command(bin, append(short, "-out", killed, "-resume")...).CombinedOutput(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, out)
 	}

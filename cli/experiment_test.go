@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"github.com/goccy/go-yaml"
 )
 
-const lossExperiment = "../../experiment/testdata/loss.yaml"
+const lossExperiment = "../experiment/testdata/loss.yaml"
 
 // TestShardsMergeToTheWholeSweep: three shards of an experiment, one
 // taking its index from a Kubernetes Indexed Job's JOB_COMPLETION_INDEX,
@@ -45,7 +45,7 @@ func TestShardsMergeToTheWholeSweep(t *testing.T) {
 	if code, _, errOut := electsim("merge", "-o", path("x.jsonl"), path("s0.jsonl"), path("cut.jsonl")); code != 0 || !strings.Contains(errOut, "ends with a partial row") {
 		t.Errorf("merging a shard cut mid-row: exit %d, %q; want 0 and a warning", code, errOut)
 	}
-	sweep(t, 0, "../../scenarios/experiments/five-nodes.yaml", "-seeds", "1", "-out", path("other.jsonl"))
+	sweep(t, 0, "../scenarios/experiments/five-nodes.yaml", "-seeds", "1", "-out", path("other.jsonl"))
 	if code, _, errOut := electsim("merge", "-o", path("x.jsonl"), path("s0.jsonl"), path("other.jsonl")); code != 2 || !strings.Contains(errOut, "not shards of one experiment") {
 		t.Errorf("merging another experiment's rows: exit %d, %q; want 2", code, errOut)
 	}
@@ -66,7 +66,7 @@ func TestResultsAreNotOverwrittenOrMixed(t *testing.T) {
 	if !bytes.HasPrefix(after, before) || bytes.Count(after, []byte("\n")) != 2*bytes.Count(before, []byte("\n")) {
 		t.Errorf("resuming with a second seed: %d rows, then %d; want the first kept and as many added", bytes.Count(before, []byte("\n")), bytes.Count(after, []byte("\n")))
 	}
-	if code, _, errOut := electsim("sweep", "../../scenarios/experiments/five-nodes.yaml", "-seeds", "1", "-out", out, "-resume"); code != 2 || !strings.Contains(errOut, "is of another experiment") {
+	if code, _, errOut := electsim("sweep", "../scenarios/experiments/five-nodes.yaml", "-seeds", "1", "-out", out, "-resume"); code != 2 || !strings.Contains(errOut, "is of another experiment") {
 		t.Errorf("resuming another experiment's file: exit %d, %q", code, errOut)
 	}
 }
@@ -98,7 +98,7 @@ func TestPlotDrawsASavedResultsFile(t *testing.T) {
 // the README says: an Indexed Job with one pod per shard, each running a
 // sweep the command accepts, with as many shards as completions.
 func TestDeployManifestRunsAShardedSweep(t *testing.T) {
-	data, err := os.ReadFile("../../deploy/sweep-job.yaml")
+	data, err := os.ReadFile("../deploy/sweep-job.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestDeployManifestRunsAShardedSweep(t *testing.T) {
 	args := job.Spec.Template.Spec.Containers[0].Args
 	// The image holds the scenarios at /scenarios (deploy/Dockerfile).
 	for i, a := range args {
-		args[i] = strings.Replace(a, "/scenarios/", "../../scenarios/", 1)
+		args[i] = strings.Replace(a, "/scenarios/", "../scenarios/", 1)
 	}
 	opts, err := parseSweep(args[1:], &bytes.Buffer{})
 	if err != nil || args[0] != "sweep" {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ func electsim(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestRunReadyScenarioExitsZero(t *testing.T) {
-	code, out, errOut := electsim("run", "../../scenarios/beacon-partition.yaml")
+	code, out, errOut := electsim("run", "../scenarios/beacon-partition.yaml")
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
 	}
@@ -33,7 +33,7 @@ func TestRunReadyScenarioExitsZero(t *testing.T) {
 // TestRunJSONContract holds the names scripts parse to what the README
 // promises.
 func TestRunJSONContract(t *testing.T) {
-	code, out, errOut := electsim("run", "../../scenarios/beacon-partition.yaml", "-json", "-seed", "3")
+	code, out, errOut := electsim("run", "../scenarios/beacon-partition.yaml", "-json", "-seed", "3")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
@@ -57,7 +57,7 @@ func TestRunJSONContract(t *testing.T) {
 		}
 	}
 	// The README lists every metric a script can read.
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +77,8 @@ func TestRunJSONContract(t *testing.T) {
 }
 
 func TestRunIsReproducible(t *testing.T) {
-	_, first, _ := electsim("run", "../../scenarios/beacon-partition.yaml", "-json")
-	_, second, _ := electsim("run", "-json", "../../scenarios/beacon-partition.yaml")
+	_, first, _ := electsim("run", "../scenarios/beacon-partition.yaml", "-json")
+	_, second, _ := electsim("run", "-json", "../scenarios/beacon-partition.yaml")
 	if first != second {
 		t.Fatalf("two runs of one scenario and seed differ:\n%s\n%s", first, second)
 	}
@@ -86,7 +86,7 @@ func TestRunIsReproducible(t *testing.T) {
 
 func TestRunWritesTheTrace(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "trace.jsonl")
-	_, out, _ := electsim("run", "../../scenarios/beacon-partition.yaml", "-json", "-trace", path)
+	_, out, _ := electsim("run", "../scenarios/beacon-partition.yaml", "-json", "-trace", path)
 	var report struct{ Events int }
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatal(err)
@@ -149,8 +149,8 @@ func TestProtocolsListsParameters(t *testing.T) {
 }
 
 func TestOverridesChangeTheProtocol(t *testing.T) {
-	_, plain, _ := electsim("run", "../../scenarios/lease-gc-pause.yaml", "-json")
-	code, fenced, errOut := electsim("run", "../../scenarios/lease-gc-pause.yaml", "-json", "-set", "fenced=true")
+	_, plain, _ := electsim("run", "../scenarios/lease-gc-pause.yaml", "-json")
+	code, fenced, errOut := electsim("run", "../scenarios/lease-gc-pause.yaml", "-json", "-set", "fenced=true")
 	if code != 0 {
 		t.Fatalf("lease-gc-pause with -set fenced=true: exit %d, want 0 (fenced-resource holds)\n%s", code, errOut)
 	}
@@ -166,11 +166,11 @@ func TestOverridesChangeTheProtocol(t *testing.T) {
 	if a.Metrics.StaleActs == 0 || b.Metrics.StaleActs != 0 || b.Metrics.ActsRejected == 0 {
 		t.Fatalf("unfenced %+v, fenced %+v: want stale acts only without fencing, and rejections with it", a, b)
 	}
-	code, out, _ := electsim("run", "../../scenarios/bridge.yaml", "-protocol", "routing")
+	code, out, _ := electsim("run", "../scenarios/bridge.yaml", "-protocol", "routing")
 	if code != 0 || !strings.Contains(out, "protocol routing") {
 		t.Fatalf("-protocol routing: exit %d\n%s", code, out)
 	}
-	if code, _, errOut := electsim("run", "../../scenarios/bridge.yaml", "-set", "prevote"); code != 2 || !strings.Contains(errOut, "key=value") {
+	if code, _, errOut := electsim("run", "../scenarios/bridge.yaml", "-set", "prevote"); code != 2 || !strings.Contains(errOut, "key=value") {
 		t.Fatalf("-set without a value: exit %d, %s", code, errOut)
 	}
 }

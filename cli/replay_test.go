@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -74,7 +74,7 @@ func TestReplayRoundTrip(t *testing.T) {
 func TestReplayOfAnEditedFileSaysTheHashChanged(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "saved.yaml")
-	code, _, stderr := electsim("run", "../../scenarios/lease-gc-pause.yaml", "-save", path)
+	code, _, stderr := electsim("run", "../scenarios/lease-gc-pause.yaml", "-save", path)
 	if code != 1 {
 		t.Fatalf("saving lease-gc-pause: exit %d, %s", code, stderr)
 	}
@@ -98,7 +98,7 @@ func TestReplayOfAnEditedFileSaysTheHashChanged(t *testing.T) {
 
 func TestReplayShowsTheEventsBeforeTheViolation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "saved.yaml")
-	electsim("run", "../../scenarios/lease-gc-pause.yaml", "-save", path)
+	electsim("run", "../scenarios/lease-gc-pause.yaml", "-save", path)
 	_, stdout, _ := electsim("replay", path, "-before", "5")
 	lines := strings.Split(stdout, "\n")
 	for i, line := range lines {
@@ -116,7 +116,7 @@ func TestReplayShowsTheEventsBeforeTheViolation(t *testing.T) {
 func TestReplayWritesItsPictures(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "saved.yaml")
-	electsim("run", "../../scenarios/lease-gc-pause.yaml", "-save", path)
+	electsim("run", "../scenarios/lease-gc-pause.yaml", "-save", path)
 	svg, perfetto := filepath.Join(dir, "t.svg"), filepath.Join(dir, "p.json")
 	if code, _, stderr := electsim("replay", path, "-timeline", svg, "-perfetto", perfetto); code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)

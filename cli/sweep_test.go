@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -20,8 +20,8 @@ import (
 )
 
 const (
-	howard = "../../scenarios/howard-scenario-1.yaml"
-	ring   = "../../scenarios/majorities-ring.yaml"
+	howard = "../scenarios/howard-scenario-1.yaml"
+	ring   = "../scenarios/majorities-ring.yaml"
 )
 
 // panicky is a test-only protocol: n1 leads generation 1 at once, and in
@@ -214,9 +214,9 @@ func TestSweepBadInputExitsTwo(t *testing.T) {
 		{[]string{howard, "-shard", "4/4"}, `-shard 4/4: the index "4" is not in 0..3`},
 		{[]string{howard, "-shard", "1-4"}, `-shard: want i/n such as 0/4, got "1-4"`},
 		{[]string{howard, "-shard", "/4"}, "-shard /4: no shard index (JOB_COMPLETION_INDEX is not set)"},
-		{[]string{"../../scenarios/experiments/loss.yaml", "-set", "prevote=true"}, "is an experiment file: its configurations and axes say what -protocols, -set and -paired would"},
-		{[]string{"../../scenarios/experiments/loss.yaml", "-seeds", "3-1"}, "the range 3-1 runs backwards"},
-		{[]string{"../../scenarios/experiments/loss.yaml", "-paired"}, "is an experiment file: its configurations and axes say what"},
+		{[]string{"../scenarios/experiments/loss.yaml", "-set", "prevote=true"}, "is an experiment file: its configurations and axes say what -protocols, -set and -paired would"},
+		{[]string{"../scenarios/experiments/loss.yaml", "-seeds", "3-1"}, "the range 3-1 runs backwards"},
+		{[]string{"../scenarios/experiments/loss.yaml", "-paired"}, "is an experiment file: its configurations and axes say what"},
 		{[]string{howard, "-cdf", "out.jpg"}, `-cdf writes .svg or .png, not ".jpg"`},
 		{[]string{howard, "-paired", "-set", "prevote=true,false", "-set", "election_timeout_max=1s,2s,3s"}, "-paired: -set prevote has 2 values and -set election_timeout_max 3"},
 		{[]string{howard, "-paired", "-set", "prevote=true"}, "-paired needs -set lists of several values"},
@@ -312,7 +312,7 @@ func TestSetValuesMayBeLists(t *testing.T) {
 // new leader per configuration, named by its values.
 func TestSweepPairsAndDrawsTheTimeToANewLeader(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cdf.svg")
-	out, _ := sweep(t, 0, "../../scenarios/raft-election-time.yaml", "-seeds", "1-5", "-json", "-paired",
+	out, _ := sweep(t, 0, "../scenarios/raft-election-time.yaml", "-seeds", "1-5", "-json", "-paired",
 		"-set", "election_timeout_min=500ms,1s", "-set", "election_timeout_max=1s,2s", "-cdf", path)
 	var rep struct {
 		Configurations []struct {
