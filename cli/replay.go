@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/electsim/electsim/plots"
@@ -70,80 +69,22 @@ func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "replaying %s with seed %d\n", path, rep.Seed)
-	if v := first(rep.Violations(), rep.Expected); v != nil {
-		note := ""
-		if !slices.Contains(rep.Expected, v.Property) {
-			note = " (the scenario does not expect it, and nothing it expects broke)"
-		}
-		fmt.Fprintf(stdout, "\n%s violated%s: %s\n", v.Property, note, v.Detail)
-		if err := printLeadUp(stdout, path, v.Index, before); err != nil {
-			return err
-		}
+	if err := properties.Explain(stdout, run.scn, run.proto, rep.Seed, rep, before); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout)
 	rep.WriteSummary(stdout)
-	switch {
-	case recorded != "" && recorded != rep.TraceHash:
-		return fmt.Errorf("trace hash changed: %s records %s, this run gives %s: the code or the scenario changed since it was saved, so this is a new run, not the saved one", path, recorded, rep.TraceHash)
-	case recorded != "":
-		fmt.Fprintf(stdout, "trace hash %s matches the file: this is the saved run, event for event\n", recorded)
+	msg, same := properties.HashCheck(path, recorded, rep.TraceHash)
+	if !same {
+		return fmt.Errorf("%s", msg)
+	}
+	if msg != "" {
+		fmt.Fprintln(stdout, msg)
 	}
 	if !rep.OK {
 		return &exitError{code: 1, err: errQuiet}
 	}
 	return nil
-}
-
-// first returns the violation to explain: the earliest of a property the
-// scenario expects, which is why the run failed; or, when none of those
-// broke, the earliest of any.
-func first(vs []*properties.Violation, expected []string) *properties.Violation {
-	var out *properties.Violation
-	better := func(v *properties.Violation) bool {
-		if out == nil {
-			return true
-		}
-		vExp, outExp := slices.Contains(expected, v.Property), slices.Contains(expected, out.Property)
-		if vExp != outExp {
-			return vExp
-		}
-		return v.Index < out.Index
-	}
-	for _, v := range vs {
-		if better(v) {
-			out = v
-		}
-	}
-	return out
-}
-
-// printLeadUp runs the scenario again and prints the events up to and
-// including the violating one, one line each.
-func printLeadUp(w io.Writer, path string, index int64, before int) error {
-	run, err := prepare(path, seedFlag{}, &overrides{}, io.Discard)
-	if err != nil {
-		return err
-	}
-	window := &eventWindow{from: index - int64(before), to: index}
-	run.sim.Observe(window)
-	run.sim.Run()
-	fmt.Fprintf(w, "the %d events before it, and the event itself:\n", len(window.events)-1)
-	for i := range window.events {
-		fmt.Fprintln(w, sim.FormatEvent(run.sim.Roster(), &window.events[i]))
-	}
-	return nil
-}
-
-// eventWindow keeps the events whose index lies in [from, to].
-type eventWindow struct {
-	from, to int64
-	events   []sim.Event
-}
-
-func (w *eventWindow) Observe(e *sim.Event) {
-	if e.Index >= w.from && e.Index <= w.to {
-		w.events = append(w.events, *e)
-	}
 }
 
 // executeWith runs with the checkers and the outputs asked for.
@@ -186,7 +127,7 @@ func drawTimeline(t *plots.Timeline, path string, rep *properties.Report) error 
 		return err
 	}
 	var mark *plots.TimelineMark
-	if v := first(rep.Violations(), rep.Expected); v != nil {
+	if v := properties.ExplainedViolation(rep); v != nil {
 		mark = plots.ViolationMark(v)
 	}
 	err = t.Render(f, strings.TrimPrefix(filepath.Ext(path), "."), sim.Time(rep.DurationNS), mark)

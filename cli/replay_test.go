@@ -63,7 +63,7 @@ func TestReplayRoundTrip(t *testing.T) {
 		if wantCode := map[bool]int{true: 0, false: 1}[out.Report.OK]; code != wantCode {
 			t.Fatalf("replay exit %d, the run's report says ok=%v", code, out.Report.OK)
 		}
-		if v := first(out.Report.Violations(), out.Report.Expected); v != nil && (!strings.Contains(stdout, v.Property+" violated") || !strings.Contains(stdout, v.Detail)) {
+		if v := properties.ExplainedViolation(out.Report); v != nil && (!strings.Contains(stdout, v.Property+" violated") || !strings.Contains(stdout, v.Detail)) {
 			t.Fatalf("the replay does not show the run's violation %q:\n%s", v.Detail, stdout)
 		}
 	})
@@ -128,33 +128,5 @@ func TestReplayWritesItsPictures(t *testing.T) {
 	}
 	if code, _, stderr := electsim("replay", path, "-timeline", filepath.Join(dir, "t.gif")); code != 2 || !strings.Contains(stderr, ".svg or .png") {
 		t.Fatalf("a .gif timeline: exit %d, %s", code, stderr)
-	}
-}
-
-// TestReplayExplainsWhyTheRunFailed: the violation replay explains is the
-// earliest of a property the scenario expects, even when one it does not
-// expect broke earlier (persist: false breaks single-belief a few events
-// before single-leader); with none of those, the earliest of any.
-func TestReplayExplainsWhyTheRunFailed(t *testing.T) {
-	belief := &properties.Violation{Property: properties.SingleBelief, Index: 65}
-	leader := &properties.Violation{Property: properties.SingleLeader, Index: 69}
-	fenced := &properties.Violation{Property: properties.FencedResource, Index: 80}
-	vs := []*properties.Violation{belief, leader, fenced}
-	for _, tc := range []struct {
-		expected []string
-		want     *properties.Violation
-	}{
-		{[]string{properties.SingleLeader}, leader},
-		{[]string{properties.FencedResource, properties.SingleLeader}, leader},
-		{[]string{properties.FencedResource}, fenced},
-		{nil, belief},
-		{[]string{properties.Liveness}, belief},
-	} {
-		if got := first(vs, tc.expected); got != tc.want {
-			t.Errorf("expecting %v: explains %s, want %s", tc.expected, got.Property, tc.want.Property)
-		}
-	}
-	if first(nil, nil) != nil {
-		t.Error("a violation explained where there was none")
 	}
 }

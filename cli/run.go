@@ -144,7 +144,9 @@ func save(path string, s *sim.Sim, rep *properties.Report) error {
 
 // prepared is a run built from a file and ready to go.
 type prepared struct {
-	sim *sim.Sim
+	sim   *sim.Sim
+	scn   *sim.Scenario // as loaded, to run again
+	proto sim.Protocol
 }
 
 // prepare loads a scenario, checks it against the protocol registry and the
@@ -170,11 +172,12 @@ func prepare(path string, seed seedFlag, over *overrides, stderr io.Writer) (*pr
 	if !seed.set {
 		seed.value = scn.Seed
 	}
+	loaded := scn.Clone()
 	s, err := sim.New(scn, proto, seed.value)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return &prepared{sim: s}, nil
+	return &prepared{sim: s, scn: loaded, proto: proto}, nil
 }
 
 // execute runs with the checkers attached and, if asked, a trace written.

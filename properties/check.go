@@ -74,6 +74,10 @@ type Counterexample struct {
 // electsim replay.
 func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 	t.Helper()
+	if *replayFlag != "" {
+		replayInTest(t, *replayFlag, p)
+		return
+	}
 	search := newSearch(base, p, opts)
 	t.Cleanup(func() {
 		if t.Failed() && search.last != nil {
@@ -285,8 +289,9 @@ func (s *search) save(t testing.TB, dir string) {
 		return
 	}
 	abs, _ := filepath.Abs(path)
-	t.Logf("shrunk to %d faults, seed %d; saved as %s\nreplay it with: go run ./cmd/electsim replay %s",
-		len(s.last.Scenario.Faults), s.last.Scenario.Seed, path, abs)
+	t.Logf("shrunk to %d faults, seed %d; saved as %s\nreplay it with: go test -run '%s' -electsim.replay=%s\n"+
+		"or with an electsim command that has this protocol (cli.Main): electsim replay %s",
+		len(s.last.Scenario.Faults), s.last.Scenario.Seed, path, runPattern(t.Name()), path, abs)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)

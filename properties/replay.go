@@ -1,0 +1,138 @@
+package properties
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// ExplainedViolation is the violation a replay explains: the earliest of a
+// property the run expected, which is why it failed; or, when none of
+// those broke, the earliest of any. Nil when nothing broke.
+func ExplainedViolation(rep *Report) *Violation {
+	var out *Violation
+	better := func(v *Violation) bool {
+		if out == nil {
+			return true
+		}
+		vExp, outExp := slices.Contains(rep.Expected, v.Property), slices.Contains(rep.Expected, out.Property)
+		if vExp != outExp {
+			return vExp
+		}
+		return v.Index < out.Index
+	}
+	for _, v := range rep.Violations() {
+		if better(v) {
+			out = v
+		}
+	}
+	return out
+}
+
+// Explain writes what a replay says of a finished run of scn with p: the
+// explained violation, and the before events that led to it and the event
+// itself, one line each. It runs scn again to find them: by determinism
+// the same run, now knowing where to look.
+func Explain(w io.Writer, scn *sim.Scenario, p sim.Protocol, seed uint64, rep *Report, before int) error {
+	v := ExplainedViolation(rep)
+	if v == nil {
+		return nil
+	}
+	note := ""
+	if !slices.Contains(rep.Expected, v.Property) {
+		note = " (the scenario does not expect it, and nothing it expects broke)"
+	}
+	fmt.Fprintf(w, "\n%s violated%s: %s\n", v.Property, note, v.Detail)
+	s, err := sim.New(scn.Clone(), p, seed)
+	if err != nil {
+		return err
+	}
+	window := &eventWindow{from: v.Index - int64(before), to: v.Index}
+	s.Observe(window)
+	s.Run()
+	fmt.Fprintf(w, "the %d events before it, and the event itself:\n", len(window.events)-1)
+	for i := range window.events {
+		fmt.Fprintln(w, sim.FormatEvent(s.Roster(), &window.events[i]))
+	}
+	return nil
+}
+
+// eventWindow keeps the events whose index lies in [from, to].
+type eventWindow struct {
+	from, to int64
+	events   []sim.Event
+}
+
+func (w *eventWindow) Observe(e *sim.Event) {
+	if e.Index >= w.from && e.Index <= w.to {
+		w.events = append(w.events, *e)
+	}
+}
+
+// HashCheck says whether a replayed run is the saved one: "" when the file
+// recorded no trace hash, else a sentence either way.
+func HashCheck(path, recorded, got string) (msg string, same bool) {
+	switch {
+	case recorded == "":
+		return "", true
+	case recorded != got:
+		return fmt.Sprintf("trace hash changed: %s records %s, this run gives %s: the code or the scenario changed since it was saved, so this is a new run, not the saved one", path, recorded, got), false
+	}
+	return fmt.Sprintf("trace hash %s matches the file: this is the saved run, event for event", recorded), true
+}
+
+// replayFlag makes Check replay a saved failure instead of searching: go
+// test -run '^TestX$' -electsim.replay=testdata/failures/TestX.yaml, the
+// command Check prints when it saves one. It works in any module, with the
+// protocol the test passes to Check.
+var replayFlag = flag.String("electsim.replay", "", "replay this saved failure in the test that saved it, instead of searching")
+
+// replayInTest replays the saved failure at path with p, logs what the
+// electsim replay command prints, and fails t as the run fails.
+func replayInTest(t testing.TB, path string, p sim.Protocol) {
+	t.Helper()
+	if filepath.Base(path) != fileName(t.Name())+".yaml" {
+		t.Skipf("-electsim.replay=%s is another test's failure", path)
+	}
+	scn, err := sim.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scn.Protocol.Name != p.Name && p.Name != "" {
+		t.Fatalf("%s ran protocol %q; this test passes %q", path, scn.Protocol.Name, p.Name)
+	}
+	out, err := Run(scn, p, scn.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "replaying %s with seed %d\n", path, scn.Seed)
+	if err := Explain(&b, scn, p, scn.Seed, out.Report, 30); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(&b)
+	out.Report.WriteSummary(&b)
+	msg, same := HashCheck(path, scn.TraceHash, out.Report.TraceHash)
+	fmt.Fprintln(&b, msg)
+	t.Log(b.String())
+	if !same || !out.Report.OK {
+		t.Fail()
+	}
+}
+
+// runPattern is a go test -run pattern that selects exactly the test (or
+// subtest) named.
+func runPattern(testName string) string {
+	parts := strings.Split(testName, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return strings.Join(parts, "/")
+}

@@ -1,0 +1,103 @@
+package properties
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/electsim/electsim/sim"
+)
+
+// TestReplayExplainsWhyTheRunFailed: the violation a replay explains is
+// the earliest of a property the scenario expects, even when one it does
+// not expect broke earlier (persist: false breaks single-belief a few
+// events before single-leader); with none of those, the earliest of any.
+func TestReplayExplainsWhyTheRunFailed(t *testing.T) {
+	belief := &Violation{Property: SingleBelief, Index: 65}
+	leader := &Violation{Property: SingleLeader, Index: 69}
+	fenced := &Violation{Property: FencedResource, Index: 80}
+	for _, tc := range []struct {
+		expected []string
+		want     *Violation
+	}{
+		{[]string{SingleLeader}, leader},
+		{[]string{FencedResource, SingleLeader}, leader},
+		{[]string{FencedResource}, fenced},
+		{nil, belief},
+		{[]string{Liveness}, belief},
+	} {
+		rep := &Report{Expected: tc.expected, violations: []*Violation{belief, leader, fenced}}
+		if got := ExplainedViolation(rep); got != tc.want {
+			t.Errorf("expecting %v: explains %s, want %s", tc.expected, got.Property, tc.want.Property)
+		}
+	}
+	if ExplainedViolation(&Report{}) != nil {
+		t.Error("a violation explained where there was none")
+	}
+}
+
+// twoLeaders is a protocol in which every node leads generation 1: it
+// breaks single-leader-per-generation at once.
+type twoLeaders struct{}
+
+func (twoLeaders) Start(env sim.Env)               { env.Lead(1) }
+func (twoLeaders) Deliver(sim.NodeID, sim.Message) {}
+func (twoLeaders) Fire(sim.Timer)                  {}
+
+// recordTB is a test that records what it logs and whether it failed.
+type recordTB struct {
+	testing.TB
+	name   string
+	log    strings.Builder
+	failed bool
+}
+
+func (r *recordTB) Name() string                      { return r.name }
+func (r *recordTB) Helper()                           {}
+func (r *recordTB) Log(args ...any)                   { fmt.Fprintln(&r.log, args...) }
+func (r *recordTB) Logf(format string, args ...any)   { fmt.Fprintf(&r.log, format+"\n", args...) }
+func (r *recordTB) Fail()                             { r.failed = true }
+func (r *recordTB) Failed() bool                      { return r.failed }
+func (r *recordTB) Fatal(args ...any)                 { r.failed = true; r.Log(args...) }
+func (r *recordTB) Fatalf(format string, args ...any) { r.failed = true; r.Logf(format, args...) }
+
+// TestCheckReplaysASavedFailure: with -electsim.replay, Check replays the
+// failure its test saved, with the protocol the test passes, in any
+// module: it logs what electsim replay prints and fails as the run does.
+// The command it prints selects the test exactly.
+func TestCheckReplaysASavedFailure(t *testing.T) {
+	p := sim.Protocol{Name: "test/two-leaders", New: func(sim.NodeID, string) sim.Node { return twoLeaders{} }}
+	scn := &sim.Scenario{Name: "two", Nodes: 2, Duration: time.Second, Protocol: sim.ProtocolSpec{Name: p.Name}, Seed: 3,
+		Expect: sim.Expect{Properties: []string{SingleLeader}}}
+	out, err := Run(scn, p, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := out.Scenario.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "TestMine_case_1.yaml")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := *replayFlag
+	*replayFlag = path
+	defer func() { *replayFlag = old }()
+	rec := &recordTB{TB: t, name: "TestMine/case 1"}
+	Check(rec, scn, p, Options{})
+	for _, want := range []string{"single-leader-per-generation violated", "the 4 events before it, and the event itself", "matches the file: this is the saved run"} {
+		if !strings.Contains(rec.log.String(), want) {
+			t.Errorf("the replay's log lacks %q:\n%s", want, rec.log.String())
+		}
+	}
+	if !rec.failed {
+		t.Error("the replayed failure did not fail the test")
+	}
+	if got, want := runPattern("TestMine/case 1"), `^TestMine$/^case 1$`; got != want {
+		t.Errorf("-run %q, want %q", got, want)
+	}
+}
