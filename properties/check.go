@@ -74,6 +74,10 @@ type Counterexample struct {
 // electsim replay.
 func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 	t.Helper()
+	if err := checkNames(base, p, opts); err != nil {
+		t.Fatal(err)
+		return
+	}
 	if *replayFlag != "" {
 		replayInTest(t, *replayFlag, p)
 		return
@@ -93,6 +97,10 @@ func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 // use it to assert that the bug is found and how small it shrinks.
 func Hunt(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
 	t.Helper()
+	if err := checkNames(base, p, opts); err != nil {
+		t.Fatal(err)
+		return nil
+	}
 	start := time.Now()
 	search := newSearch(base, p, opts)
 	if !search.hunt(t) {

@@ -101,3 +101,43 @@ func TestCheckReplaysASavedFailure(t *testing.T) {
 		t.Errorf("-run %q, want %q", got, want)
 	}
 }
+
+// TestMisnamedInputsStopASearchBeforeItRuns: each misspelt word is named
+// with the known ones, before any case runs.
+func TestMisnamedInputsStopASearchBeforeItRuns(t *testing.T) {
+	p := sim.Protocol{Name: "test/two-leaders", New: func(sim.NodeID, string) sim.Node { return twoLeaders{} }}
+	base := func() *sim.Scenario {
+		return &sim.Scenario{Name: "two", Nodes: 2, Duration: time.Second, Protocol: sim.ProtocolSpec{Name: p.Name}}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*sim.Scenario, *Options, *sim.Protocol)
+		want string
+	}{
+		{"a property in the options", func(_ *sim.Scenario, o *Options, _ *sim.Protocol) {
+			o.Properties = []string{"single-leader-per-generaton"}
+		},
+			`Options.Properties: unknown property "single-leader-per-generaton" (known: single-leader-per-generation,`},
+		{"a property the base expects", func(s *sim.Scenario, _ *Options, _ *sim.Protocol) { s.Expect.Properties = []string{"liveliness"} },
+			`expect.properties: unknown property "liveliness"`},
+		{"a fault kind", func(_ *sim.Scenario, o *Options, _ *sim.Protocol) { o.Space.Kinds = []string{"crash", "partiton"} },
+			`FaultSpace.Kinds: unknown fault kind "partiton" (known: partition,`},
+		{"a shape", func(_ *sim.Scenario, o *Options, _ *sim.Protocol) { o.Space.Shapes = []string{"ring"} },
+			`FaultSpace.Shapes: unknown shape "ring" (known: groups,`},
+		{"another protocol", func(_ *sim.Scenario, _ *Options, p *sim.Protocol) { p.Name = "raft" },
+			`the base scenario names protocol "test/two-leaders", and the search was given "raft"`},
+	} {
+		scn, opts, proto := base(), Options{Checks: 1}, p
+		tc.edit(scn, &opts, &proto)
+		for _, search := range []func(testing.TB){
+			func(tb testing.TB) { Check(tb, scn, proto, opts) },
+			func(tb testing.TB) { Hunt(tb, scn, proto, opts) },
+		} {
+			rec := &recordTB{TB: t, name: "TestX"}
+			search(rec)
+			if !rec.failed || !strings.Contains(rec.log.String(), tc.want) {
+				t.Errorf("%s: failed %v, log %q; want a failure saying %q", tc.name, rec.failed, rec.log.String(), tc.want)
+			}
+		}
+	}
+}
