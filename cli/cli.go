@@ -13,6 +13,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"slices"
 
 	"github.com/electsim/electsim/protocols"
 )
@@ -44,6 +45,7 @@ var commands = []command{
 	{"merge", "combine the results files of a sweep's shards", mergeCommand},
 	{"plot", "draw the comparison charts of a results file", plotCommand},
 	{"protocols", "list the protocols and their parameters", protocolsCommand},
+	{"version", "print the module version and the source revision it was built from", versionCommand},
 }
 
 // Main runs the electsim command with os.Args and exits with its status.
@@ -69,19 +71,33 @@ func Main(specs ...protocols.Spec) {
 func Run(args []string, stdout, stderr io.Writer) int { return runMain(args, stdout, stderr) }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
 		usage(stderr)
 		return 2
+	case isHelp(args[0]) || args[0] == "help" && len(args) == 1:
+		usage(stdout)
+		return 0
+	case args[0] == "help":
+		args = []string{args[1], "-h"} // help CMD is CMD -h
 	}
 	for _, c := range commands {
-		if c.name == args[0] {
-			return report(c.run(args[1:], stdout, stderr), stderr)
+		if c.name != args[0] {
+			continue
 		}
+		if slices.ContainsFunc(args[1:], isHelp) {
+			// Asked for, the usage goes to stdout and is no error.
+			c.run([]string{"-h"}, stdout, stdout)
+			return 0
+		}
+		return report(c.run(args[1:], stdout, stderr), stderr)
 	}
 	fmt.Fprintf(stderr, "electsim: unknown command %q\n", args[0])
 	usage(stderr)
 	return 2
 }
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 
 func report(err error, stderr io.Writer) int {
 	if err == nil {

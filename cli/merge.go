@@ -14,7 +14,7 @@ const mergeSynopsis = "merge -o merged.jsonl SHARD.jsonl..."
 // refusing rows of another experiment and runs given twice.
 func mergeCommand(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("merge", mergeSynopsis, stderr)
-	out := fs.String("o", "", "write the merged rows to this file")
+	out := fs.String("o", "", "write the merged rows to this file (- for standard output)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return &exitError{code: 2}
@@ -38,7 +38,7 @@ func mergeCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return badInput(err)
 	}
-	err = writeAtomic(*out, func(w io.Writer) error {
+	err = writeAtomic(*out, stdout, func(w io.Writer) error {
 		for i := range merged {
 			if err := experiment.WriteRow(w, &merged[i]); err != nil {
 				return err
@@ -49,7 +49,9 @@ func mergeCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d rows from %d files in %s\n", len(merged), len(files), *out)
+	if *out != "-" {
+		fmt.Fprintf(stdout, "%d rows from %d files in %s\n", len(merged), len(files), *out)
+	}
 	return nil
 }
 

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/electsim/electsim/plots"
@@ -14,15 +17,18 @@ import (
 	"github.com/electsim/electsim/sim"
 )
 
-// replayOutputs are the files a run or a replay can write besides its report.
+// replayOutputs are the files a run or a replay can write besides its
+// report; "-" is stdout.
 type replayOutputs struct {
 	trace, perfetto, timeline string
+	stdout                    io.Writer
 }
 
 func replayCommand(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("replay", "replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]", stderr)
 	before := fs.Int("before", 30, "how many events before the violation to print")
-	var out replayOutputs
+	asJSON := fs.Bool("json", false, "print one JSON object: the report, the explained violation and the events before it")
+	out := replayOutputs{stdout: stdout}
 	out.register(fs)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -38,7 +44,19 @@ func replayCommand(args []string, stdout, stderr io.Writer) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	return replay(files[0], *before, out, stdout, stderr)
+	return replay(files[0], *before, *asJSON, out, stdout, stderr)
+}
+
+// replayJSON is what replay -json prints. The JSON names are a public
+// contract; report is electsim run -json's object.
+type replayJSON struct {
+	Report    *properties.Report    `json:"report"`
+	Violation *properties.Violation `json:"violation"` // the explained one, or null
+	LeadUp    []string              `json:"lead_up"`   // the events before it and itself, as the text shows them
+	// Recorded is the trace hash the file records ("" for none); SameRun
+	// says whether this run has it.
+	Recorded string `json:"recorded_trace_hash"`
+	SameRun  bool   `json:"same_run"`
 }
 
 func (o *replayOutputs) register(fs *flag.FlagSet) {
@@ -47,18 +65,46 @@ func (o *replayOutputs) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.timeline, "timeline", "", "draw the run's timeline to this .svg or .png file")
 }
 
+// check fails on an output that cannot be written, before the run rather
+// than after it.
 func (o replayOutputs) check() error {
-	if ext := filepath.Ext(o.timeline); o.timeline != "" && ext != ".svg" && ext != ".png" {
+	if ext := filepath.Ext(o.timeline); o.timeline != "" && o.timeline != "-" && ext != ".svg" && ext != ".png" {
 		return usageError("-timeline writes .svg or .png, not %q", ext)
 	}
+	return checkOutputPaths(map[string]string{"-trace": o.trace, "-perfetto": o.perfetto, "-timeline": o.timeline})
+}
+
+// checkOutputPaths fails, naming the flag, on a path whose directory
+// cannot take a file.
+func checkOutputPaths(paths map[string]string) error {
+	for _, flag := range slices.Sorted(maps.Keys(paths)) {
+		if path := paths[flag]; path != "" && path != "-" {
+			if err := checkWritable(filepath.Dir(path)); err != nil {
+				return usageError("%s %s: %v", flag, path, err)
+			}
+		}
+	}
 	return nil
+}
+
+// createOutput opens an output flag's file, or stdout for "-", which is
+// not closed.
+func createOutput(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, badInput(err)
+	}
+	return f, f.Close, nil
 }
 
 // replay runs a saved scenario with its seed, checks that the run is the
 // one that was saved (its trace hash), and explains its violation with the
 // events that led to it. A second run, identical by determinism, collects
 // those events once the first has found where the violation is.
-func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer) error {
+func replay(path string, before int, asJSON bool, out replayOutputs, stdout, stderr io.Writer) error {
 	run, err := prepare(path, seedFlag{}, &overrides{}, stderr)
 	if err != nil {
 		return err
@@ -67,6 +113,9 @@ func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer
 	rep, err := run.executeWith(out)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		return replayAsJSON(run, rep, recorded, before, stdout)
 	}
 	fmt.Fprintf(stdout, "replaying %s with seed %d\n", path, rep.Seed)
 	if err := properties.Explain(stdout, run.scn, run.proto, rep.Seed, rep, before); err != nil {
@@ -91,12 +140,12 @@ func replay(path string, before int, out replayOutputs, stdout, stderr io.Writer
 func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
 	var closers []func(sim.Time) error
 	if out.perfetto != "" {
-		f, err := os.Create(out.perfetto)
+		w, closeFile, err := createOutput(out.perfetto, out.stdout)
 		if err != nil {
-			return nil, badInput(err)
+			return nil, err
 		}
-		trace := sim.WritePerfetto(p.sim, f)
-		closers = append(closers, func(end sim.Time) error { return errors.Join(trace.Flush(end), f.Close()) })
+		trace := sim.WritePerfetto(p.sim, w)
+		closers = append(closers, func(end sim.Time) error { return errors.Join(trace.Flush(end), closeFile()) })
 	}
 	var timeline *plots.Timeline
 	if out.timeline != "" {
@@ -104,7 +153,7 @@ func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
 		timeline.Title = fmt.Sprintf("%s, seed %d", p.sim.Scenario().Name, p.sim.Seed())
 		p.sim.Observe(timeline)
 	}
-	rep, err := p.execute(out.trace)
+	rep, err := p.execute(out.trace, out.stdout)
 	if err != nil {
 		return nil, err
 	}
@@ -114,15 +163,15 @@ func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
 		}
 	}
 	if timeline != nil {
-		if err := drawTimeline(timeline, out.timeline, rep); err != nil {
+		if err := drawTimeline(timeline, out.timeline, out.stdout, rep); err != nil {
 			return nil, fmt.Errorf("drawing the timeline: %w", err)
 		}
 	}
 	return rep, nil
 }
 
-func drawTimeline(t *plots.Timeline, path string, rep *properties.Report) error {
-	f, err := os.Create(path)
+func drawTimeline(t *plots.Timeline, path string, stdout io.Writer, rep *properties.Report) error {
+	w, closeFile, err := createOutput(path, stdout)
 	if err != nil {
 		return err
 	}
@@ -130,6 +179,32 @@ func drawTimeline(t *plots.Timeline, path string, rep *properties.Report) error 
 	if v := properties.ExplainedViolation(rep); v != nil {
 		mark = plots.ViolationMark(v)
 	}
-	err = t.Render(f, strings.TrimPrefix(filepath.Ext(path), "."), sim.Time(rep.DurationNS), mark)
-	return errors.Join(err, f.Close())
+	format := strings.TrimPrefix(filepath.Ext(path), ".")
+	if path == "-" {
+		format = "svg"
+	}
+	err = t.Render(w, format, sim.Time(rep.DurationNS), mark)
+	return errors.Join(err, closeFile())
+}
+
+func replayAsJSON(run *prepared, rep *properties.Report, recorded string, before int, stdout io.Writer) error {
+	out := replayJSON{Report: rep, Recorded: recorded, LeadUp: []string{}}
+	_, out.SameRun = properties.HashCheck("", recorded, rep.TraceHash)
+	if v := properties.ExplainedViolation(rep); v != nil {
+		out.Violation = v
+		lines, err := properties.LeadUp(run.scn, run.proto, rep.Seed, v.Index, before)
+		if err != nil {
+			return err
+		}
+		out.LeadUp = lines
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if !out.SameRun || !rep.OK {
+		return &exitError{code: 1, err: errQuiet}
+	}
+	return nil
 }

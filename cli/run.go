@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,6 +62,25 @@ func (o *overrides) register(fs *flag.FlagSet) {
 	})
 }
 
+// blame puts a parameter's error on the -set that gave it, not on a line
+// of the file that never wrote it.
+func (o *overrides) blame(err error) error {
+	var se *sim.ScenarioError
+	if !errors.As(err, &se) {
+		return err
+	}
+	for _, kv := range o.params {
+		key, _, _ := strings.Cut(kv, "=")
+		if se.Field == "protocol."+key {
+			return fmt.Errorf("-set %s: %s", kv, se.Msg)
+		}
+	}
+	if o.protocol != "" && se.Field == "protocol.name" {
+		return fmt.Errorf("-protocol %s: %s", o.protocol, se.Msg)
+	}
+	return err
+}
+
 // apply writes the overrides into the scenario. A value reads as YAML does:
 // true, 2s, 1.05, 3.
 func (o *overrides) apply(scn *sim.Scenario) error {
@@ -87,7 +107,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&seed, "seed", "run with this seed instead of the scenario's")
 	var over overrides
 	over.register(fs)
-	var out replayOutputs
+	out := replayOutputs{stdout: stdout}
 	out.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the summary")
 	savePath := fs.String("save", "", "save the run as a plain scenario (faults expanded, seed and trace hash recorded) for electsim replay")
@@ -102,6 +122,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err := out.check(); err != nil {
 		return err
 	}
+	if err := checkOutputPaths(map[string]string{"-save": *savePath}); err != nil {
+		return err
+	}
 	run, err := prepare(files[0], seed, &over, stderr)
 	if err != nil {
 		return err
@@ -111,7 +134,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *savePath != "" {
-		if err := save(*savePath, run.sim, rep); err != nil {
+		if err := save(*savePath, run.sim, rep, stdout); err != nil {
 			return err
 		}
 	}
@@ -132,11 +155,15 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 
 // save writes the expanded scenario of a finished run, with its seed and
 // trace hash, so that electsim replay can rerun it and check it is the same.
-func save(path string, s *sim.Sim, rep *properties.Report) error {
+func save(path string, s *sim.Sim, rep *properties.Report, stdout io.Writer) error {
 	scn := s.Scenario().Clone()
 	scn.Seed, scn.TraceHash = rep.Seed, rep.TraceHash
 	data, err := scn.Marshal()
 	if err != nil {
+		return err
+	}
+	if path == "-" {
+		_, err = stdout.Write(data)
 		return err
 	}
 	return os.WriteFile(path, data, 0o644)
@@ -161,7 +188,7 @@ func prepare(path string, seed seedFlag, over *overrides, stderr io.Writer) (*pr
 	}
 	proto, warnings, err := protocols.ForScenario(scn)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, badInput(over.blame(err))
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "electsim: warning: %s\n", w)
@@ -181,16 +208,16 @@ func prepare(path string, seed seedFlag, over *overrides, stderr io.Writer) (*pr
 }
 
 // execute runs with the checkers attached and, if asked, a trace written.
-func (p *prepared) execute(tracePath string) (*properties.Report, error) {
+func (p *prepared) execute(tracePath string, stdout io.Writer) (*properties.Report, error) {
 	suite := properties.Attach(p.sim)
 	var trace *sim.JSONTrace
 	if tracePath != "" {
-		f, err := os.Create(tracePath)
+		w, closeFile, err := createOutput(tracePath, stdout)
 		if err != nil {
-			return nil, badInput(err)
+			return nil, err
 		}
-		defer f.Close()
-		trace = sim.WriteTrace(p.sim, f)
+		defer closeFile()
+		trace = sim.WriteTrace(p.sim, w)
 	}
 	res := p.sim.Run()
 	if trace != nil {

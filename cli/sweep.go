@@ -60,14 +60,14 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	results, err := openResults(opts.out, opts.resume, exp)
+	if err := checkOutputs(opts); err != nil {
+		return err
+	}
+	results, err := openResults(opts.out, opts.resume, exp, stdout)
 	if err != nil {
 		return err
 	}
 	defer results.close()
-	if err := checkOutputs(opts); err != nil {
-		return err
-	}
 	// Ctrl-C stops the workers: the runs under way finish and are kept,
 	// and the sweep reports what it has.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -181,13 +181,8 @@ func parseShard(flag, index string) (shard, shards int, err error) {
 // checkOutputs fails on a picture or table path that cannot be written,
 // before the runs rather than after them.
 func checkOutputs(opts *sweepOptions) error {
-	for _, path := range []string{opts.csv, opts.cdf} {
-		if path == "" {
-			continue
-		}
-		if err := checkWritable(filepath.Dir(path)); err != nil {
-			return badInput(err)
-		}
+	if err := checkOutputPaths(map[string]string{"-csv": opts.csv, "-cdf": opts.cdf, "-out": opts.out}); err != nil {
+		return err
 	}
 	if opts.plotDir != "" {
 		if err := os.MkdirAll(opts.plotDir, 0o755); err != nil {
@@ -198,9 +193,12 @@ func checkOutputs(opts *sweepOptions) error {
 }
 
 func checkWritable(dir string) error {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return fmt.Errorf("no directory %s to write in", dir)
+	}
 	f, err := os.CreateTemp(dir, ".electsim-check-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
 	}
 	name := f.Name()
 	return errors.Join(f.Close(), os.Remove(name))
@@ -271,6 +269,8 @@ func checkSweepFlags(opts *sweepOptions) error {
 		return usageError("-parallel must be 1..%d, got %d", maxParallel, opts.parallel)
 	case opts.resume && opts.out == "":
 		return usageError("-resume goes on with the -out file; give -out")
+	case opts.resume && opts.out == "-":
+		return usageError("-resume goes on with the -out file, and - is standard output")
 	case opts.plotDir != "" && (filepath.Ext(opts.plotDir) == ".svg" || filepath.Ext(opts.plotDir) == ".png"):
 		return usageError("-plot takes a directory for the charts, not %q", opts.plotDir)
 	}

@@ -43,7 +43,7 @@ func (sw *sweepResult) ok() bool {
 // write prints the table or the JSON, and writes the pictures and the CSV
 // the flags ask for, each whole or not at all.
 func (sw *sweepResult) write(stdout io.Writer) error {
-	if err := sw.drawings(); err != nil {
+	if err := sw.drawings(stdout); err != nil {
 		return err
 	}
 	if sw.opts.asJSON {
@@ -80,15 +80,18 @@ func (sw *sweepResult) writeSkips(w io.Writer) {
 	}
 }
 
-func (sw *sweepResult) drawings() error {
+func (sw *sweepResult) drawings(stdout io.Writer) error {
 	if sw.opts.csv != "" {
-		if err := writeAtomic(sw.opts.csv, sw.writeCSV); err != nil {
+		if err := writeAtomic(sw.opts.csv, stdout, sw.writeCSV); err != nil {
 			return fmt.Errorf("writing %s: %w", sw.opts.csv, err)
 		}
 	}
 	if sw.opts.cdf != "" {
 		format := strings.TrimPrefix(filepath.Ext(sw.opts.cdf), ".")
-		if err := writeAtomic(sw.opts.cdf, func(w io.Writer) error { return sw.drawNewLeaderCDF(w, format) }); err != nil {
+		if sw.opts.cdf == "-" {
+			format = "svg"
+		}
+		if err := writeAtomic(sw.opts.cdf, stdout, func(w io.Writer) error { return sw.drawNewLeaderCDF(w, format) }); err != nil {
 			return fmt.Errorf("drawing the CDF: %w", err)
 		}
 	}
@@ -123,7 +126,10 @@ func drawComparison(rows []experiment.Row, title, dir string) ([]string, error) 
 
 // writeAtomic writes a file through a temporary one renamed into place, so
 // that no reader, and no interrupted sweep, sees half of it.
-func writeAtomic(path string, write func(io.Writer) error) error {
+func writeAtomic(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err

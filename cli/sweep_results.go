@@ -13,7 +13,8 @@ import (
 // a resumed sweep found there, and the rows of its runs as they finish.
 type resultsFile struct {
 	path    string
-	f       *os.File // opened at the first row: an interrupted sweep leaves no empty file
+	stdout  io.Writer // the rows' place for -out -
+	f       *os.File  // opened at the first row: an interrupted sweep leaves no empty file
 	rows    []experiment.Row
 	keys    map[experiment.Key]bool
 	resumed int
@@ -23,9 +24,9 @@ type resultsFile struct {
 // already (a sweep does not overwrite results); with -resume its rows must
 // be this experiment's, none twice, and a last line a kill cut off is cut
 // away.
-func openResults(path string, resume bool, exp *experiment.Experiment) (*resultsFile, error) {
-	r := &resultsFile{path: path, keys: map[experiment.Key]bool{}}
-	if path == "" {
+func openResults(path string, resume bool, exp *experiment.Experiment, stdout io.Writer) (*resultsFile, error) {
+	r := &resultsFile{path: path, stdout: stdout, keys: map[experiment.Key]bool{}}
+	if path == "" || path == "-" {
 		return r, nil
 	}
 	info, err := os.Stat(path)
@@ -84,8 +85,11 @@ func (r *resultsFile) done(k experiment.Key) bool { return r.keys[k] }
 func (r *resultsFile) add(row *experiment.Row) error {
 	r.rows = append(r.rows, *row)
 	r.keys[row.Key()] = true
-	if r.path == "" {
+	switch r.path {
+	case "":
 		return nil
+	case "-":
+		return experiment.WriteRow(r.stdout, row)
 	}
 	if r.f == nil {
 		f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)

@@ -54,12 +54,12 @@ var Names = []string{SingleLeader, SingleBelief, SingleCommit, FencedResource, L
 
 // Violation is the first event at which a property failed.
 type Violation struct {
-	Property string
-	Nodes    []sim.NodeID
-	Gens     []sim.Generation
-	Times    []sim.Time
-	Index    int64 // the event that broke the property
-	Detail   string
+	Property string           `json:"property"`
+	Nodes    []sim.NodeID     `json:"nodes"`    // by ID; Detail names them
+	Gens     []sim.Generation `json:"gens"`     // the generations involved
+	Times    []sim.Time       `json:"times_ns"` // true times
+	Index    int64            `json:"index"`    // the event that broke the property
+	Detail   string           `json:"detail"`
 }
 
 // Checker is a property evaluated as the events go by.

@@ -50,18 +50,34 @@ func Explain(w io.Writer, scn *sim.Scenario, p sim.Protocol, seed uint64, rep *R
 		note = " (the scenario does not expect it, and nothing it expects broke)"
 	}
 	fmt.Fprintf(w, "\n%s violated%s: %s\n", v.Property, note, v.Detail)
-	s, err := sim.New(scn.Clone(), p, seed)
+	lines, err := LeadUp(scn, p, seed, v.Index, before)
 	if err != nil {
 		return err
 	}
-	window := &eventWindow{from: v.Index - int64(before), to: v.Index}
-	s.Observe(window)
-	s.Run()
-	fmt.Fprintf(w, "the %d events before it, and the event itself:\n", len(window.events)-1)
-	for i := range window.events {
-		fmt.Fprintln(w, sim.FormatEvent(s.Roster(), &window.events[i]))
+	fmt.Fprintf(w, "the %d events before it, and the event itself:\n", len(lines)-1)
+	for _, line := range lines {
+		fmt.Fprintln(w, line)
 	}
 	return nil
+}
+
+// LeadUp runs scn again with p and seed and returns the events from
+// before events ahead of the one at index to it, one line each
+// (sim.FormatEvent): by determinism the same run, now knowing where to
+// look.
+func LeadUp(scn *sim.Scenario, p sim.Protocol, seed uint64, index int64, before int) ([]string, error) {
+	s, err := sim.New(scn.Clone(), p, seed)
+	if err != nil {
+		return nil, err
+	}
+	window := &eventWindow{from: index - int64(before), to: index}
+	s.Observe(window)
+	s.Run()
+	var lines []string
+	for i := range window.events {
+		lines = append(lines, sim.FormatEvent(s.Roster(), &window.events[i]))
+	}
+	return lines, nil
 }
 
 // eventWindow keeps the events whose index lies in [from, to].

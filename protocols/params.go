@@ -231,11 +231,22 @@ func toFloat(raw any) (float64, error) {
 	return 0, fmt.Errorf("want a number, got %v", describe(raw))
 }
 
+// describe shows a value as it was written, in YAML's words where it
+// needs any ("[1 2] (a list)"), never Go's types.
 func describe(raw any) string {
-	if s, ok := raw.(string); ok {
-		return fmt.Sprintf("%q", s)
+	switch v := raw.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case bool, int, int64, uint64, float64:
+		return fmt.Sprint(v)
+	case []any:
+		return fmt.Sprintf("%v (a list)", v)
+	case map[string]any, yaml.MapSlice:
+		return fmt.Sprintf("%v (a mapping)", v)
+	case nil:
+		return "nothing (null)"
 	}
-	return fmt.Sprintf("%v (%T)", raw, raw)
+	return fmt.Sprint(raw)
 }
 
 // FormatDefault shows a parameter's default as a scenario would write it.

@@ -6,13 +6,15 @@
 //
 //	electsim run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml]
 //	             [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
-//	electsim replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
+//	electsim replay FILE [-before 30] [-json] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
 //	electsim sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired]
 //	               [-parallel N] [-out results.jsonl [-resume]] [-shard i/n] [-json] [-csv table.csv]
 //	               [-plot DIR] [-cdf out.svg|png]
 //	electsim merge -o merged.jsonl SHARD.jsonl...
 //	electsim plot RESULTS.jsonl -o DIR
-//	electsim protocols
+//	electsim protocols [NAME...] [-json]
+//	electsim version
+//	electsim help [COMMAND]
 //
 // Run runs the scenario in FILE (a YAML file; see scenarios/ for ready ones)
 // with the scenario's seed, or with -seed N, and prints a summary: who led
@@ -86,7 +88,13 @@
 // commands). A progress bar shows on stderr when stderr is a terminal.
 // Sweep exits 1 when any run fails or breaks an expected property.
 //
-// Protocols lists the registered protocols with their parameters.
+// Protocols lists the registered protocols (or those named) with their
+// parameters, or with -json as data. Version prints the module version and
+// the source revision the binary was built from. Every output flag takes -
+// for standard output, and every output path is checked before a run
+// starts. -h on any command, or help COMMAND, prints its usage and exits 0.
+// Replay -json prints the report, the explained violation, the events
+// before it and whether the run is the saved one.
 //
 // The same scenario and seed always give the same run, event for event, and
 // the same trace hash.
