@@ -54,7 +54,7 @@ func Explain(w io.Writer, scn *sim.Scenario, p sim.Protocol, seed uint64, rep *R
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "the %d events before it, and the event itself:\n", len(lines)-1)
+	fmt.Fprintf(w, "the events before it, the nodes' log lines between them, and the event itself:\n")
 	for _, line := range lines {
 		fmt.Fprintln(w, line)
 	}
@@ -85,6 +85,10 @@ type eventWindow struct {
 	from, to int64
 	events   []sim.Event
 }
+
+// ObservesLogs makes the window a LogObserver: the nodes' log lines between
+// the events are part of the story.
+func (w *eventWindow) ObservesLogs() {}
 
 func (w *eventWindow) Observe(e *sim.Event) {
 	if e.Index >= w.from && e.Index <= w.to {

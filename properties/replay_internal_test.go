@@ -89,7 +89,7 @@ func TestCheckReplaysASavedFailure(t *testing.T) {
 	defer func() { *replayFlag = old }()
 	rec := &recordTB{TB: t, name: "TestMine/case 1"}
 	Check(rec, scn, p, Options{})
-	for _, want := range []string{"single-leader-per-generation violated", "the 4 events before it, and the event itself", "matches the file: this is the saved run"} {
+	for _, want := range []string{"single-leader-per-generation violated", "the events before it, the nodes' log lines between them, and the event itself", "matches the file: this is the saved run"} {
 		if !strings.Contains(rec.log.String(), want) {
 			t.Errorf("the replay's log lacks %q:\n%s", want, rec.log.String())
 		}

@@ -36,8 +36,8 @@ func (e *nodeEnv) SetTimer(d time.Duration, tag string) TimerID {
 }
 
 func (e *nodeEnv) Logf(format string, args ...any) {
-	if e.sim.logf != nil {
-		e.sim.logf(e.sim.now, e.n.id, fmt.Sprintf(format, args...))
+	if e.sim.wantsLogs() {
+		e.sim.publishLog(e.n.id, fmt.Sprintf(format, args...))
 	}
 }
 

@@ -32,6 +32,11 @@ const (
 	KindOutOfService                 // Node took itself out of service (Env.OutOfService); Tag says why
 	KindDiskWrite                    // Node began a batch of durable writes, durable after Value ns
 	KindActCommitted                 // Node committed Peer's act number Value, of Gen: it goes to the resource
+	// KindLog is a line Node wrote with Env.Logf (Tag). It goes only to
+	// observers that are LogObservers, takes no index of its own (Index is
+	// the next event's, the one it comes before) and is not hashed: logging
+	// changes no run.
+	KindLog
 )
 
 var kindNames = [...]string{
@@ -41,7 +46,7 @@ var kindNames = [...]string{
 	KindHeal: "heal", KindLink: "link", KindLead: "lead", KindStepDown: "step-down",
 	KindActIssued: "act", KindActWithheld: "act-withheld", KindActApplied: "act-applied",
 	KindFaultSkipped: "fault-skipped", KindBoot: "boot", KindOutOfService: "out-of-service",
-	KindDiskWrite: "disk-write", KindActCommitted: "act-committed",
+	KindDiskWrite: "disk-write", KindActCommitted: "act-committed", KindLog: "log",
 }
 
 func (k Kind) String() string {

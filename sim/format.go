@@ -12,7 +12,11 @@ import (
 //	#   1298  35.502000000s  resource  act-applied    n1's act in gen 1 accepted
 func FormatEvent(r *Roster, e *Event) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%7d %15s  %-9s %-14s ", e.Index, seconds(e.At), nameOrNetwork(r, e.Node), e.Kind)
+	index := fmt.Sprintf("#%7d", e.Index)
+	if e.Kind == KindLog {
+		index = "        " // a log line has no index of its own
+	}
+	fmt.Fprintf(&b, "%s %15s  %-9s %-14s ", index, seconds(e.At), nameOrNetwork(r, e.Node), e.Kind)
 	b.WriteString(eventDetail(r, e))
 	if e.Role != "" {
 		fmt.Fprintf(&b, "  (%s)", e.Role)

@@ -38,13 +38,14 @@ type Sim struct {
 	nextTimer TimerID
 	limits    Limits
 
-	ev        Event
-	index     int64
-	hash      uint64
-	observers []Observer
-	logf      func(at Time, node NodeID, line string)
-	stop      error
-	ran       bool
+	ev           Event
+	index        int64
+	hash         uint64
+	observers    []Observer
+	logf         func(at Time, node NodeID, line string)
+	logObservers []LogObserver
+	stop         error
+	ran          bool
 }
 
 // Result is what a run produced.
@@ -106,7 +107,39 @@ func withProtocolFencing(s *Scenario, p Protocol) (*Scenario, error) {
 }
 
 // Observe adds observers; they see every event from the start of the run.
-func (s *Sim) Observe(obs ...Observer) { s.observers = append(s.observers, obs...) }
+// A LogObserver sees the nodes' log lines too.
+func (s *Sim) Observe(obs ...Observer) {
+	s.observers = append(s.observers, obs...)
+	for _, o := range obs {
+		if lo, ok := o.(LogObserver); ok {
+			s.logObservers = append(s.logObservers, lo)
+		}
+	}
+}
+
+// LogObserver is an Observer that also wants the lines nodes write with
+// Env.Logf, as KindLog events: a protocol's own account of why it did
+// what it did, for a checker, a replay listing or a transcript. Lines are
+// formatted only when some observer wants them.
+type LogObserver interface {
+	Observer
+	ObservesLogs()
+}
+
+// publishLog hands a node's log line to the LogObservers and the OnLog
+// function.
+func (s *Sim) publishLog(node NodeID, line string) {
+	if s.logf != nil {
+		s.logf(s.now, node, line)
+	}
+	e := Event{Kind: KindLog, Index: s.index, At: s.now, Node: node, Tag: line}
+	for _, o := range s.logObservers {
+		o.Observe(&e)
+	}
+}
+
+// wantsLogs says whether a log line has anyone to go to.
+func (s *Sim) wantsLogs() bool { return s.logf != nil || len(s.logObservers) > 0 }
 
 // OnLog receives the lines nodes write with Env.Logf.
 func (s *Sim) OnLog(f func(at Time, node NodeID, line string)) { s.logf = f }

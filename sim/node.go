@@ -126,8 +126,9 @@ type Env interface {
 	// out_of_service_at_end judges it.
 	OutOfService(reason string)
 
-	// Logf records a line in the trace (when one is written). It does not
-	// count as an event and does not change the trace hash.
+	// Logf records a line in the trace (when one is written) and hands it,
+	// as a KindLog event, to the observers that ask for lines
+	// (LogObserver). It takes no index and does not change the trace hash.
 	Logf(format string, args ...any)
 }
 
