@@ -27,17 +27,7 @@ type Outcome struct {
 // Run builds a run of scn with protocol p under seed, attaches every
 // checker (and any extra observers), runs it and reports.
 func Run(scn *sim.Scenario, p sim.Protocol, seed uint64, observers ...sim.Observer) (*Outcome, error) {
-	s, err := sim.New(scn, p, seed)
-	if err != nil {
-		return nil, err
-	}
-	suite := Attach(s)
-	s.Observe(observers...)
-	res := s.Run()
-	saved := s.Scenario().Clone()
-	saved.Seed = seed
-	saved.TraceHash = sim.TraceHashString(res.TraceHash)
-	return &Outcome{Scenario: saved, Result: res, Report: suite.Report(res)}, nil
+	return RunWith(scn, p, seed, Options{}, observers...)
 }
 
 // Options configure a property search.
@@ -52,6 +42,36 @@ type Options struct {
 	// FailureDir is where Check saves a failing scenario; default
 	// testdata/failures.
 	FailureDir string
+	// Checkers are properties of the caller's own, each built afresh for
+	// every run from its roster: they must hold as the built-in properties
+	// do, a run that breaks one is a counterexample, shrunk and saved the
+	// same way (and replayed with -electsim.replay, which has them; the
+	// electsim command does not).
+	Checkers []func(*sim.Roster) Checker
+	// Metrics are numbers of the caller's own, built afresh for every run;
+	// a counterexample's report has them in UserMetrics.
+	Metrics []func(*sim.Roster) Metric
+}
+
+// RunWith is Run with the checkers and metrics of opts attached too.
+func RunWith(scn *sim.Scenario, p sim.Protocol, seed uint64, opts Options, observers ...sim.Observer) (*Outcome, error) {
+	s, err := sim.New(scn, p, seed)
+	if err != nil {
+		return nil, err
+	}
+	suite := Attach(s)
+	for _, c := range opts.Checkers {
+		suite.AddChecker(c(s.Roster()))
+	}
+	for _, m := range opts.Metrics {
+		suite.AddMetric(m(s.Roster()))
+	}
+	s.Observe(observers...)
+	res := s.Run()
+	saved := s.Scenario().Clone()
+	saved.Seed = seed
+	saved.TraceHash = sim.TraceHashString(res.TraceHash)
+	return &Outcome{Scenario: saved, Result: res, Report: suite.Report(res)}, nil
 }
 
 // Counterexample is a failing case, shrunk: the expanded scenario (a plain
@@ -79,7 +99,7 @@ func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 		return
 	}
 	if *replayFlag != "" {
-		replayInTest(t, *replayFlag, p)
+		replayInTest(t, *replayFlag, p, opts)
 		return
 	}
 	search := newSearch(base, p, opts)
@@ -188,7 +208,7 @@ const minTightened = 2
 func (s *search) property(t *rapid.T) {
 	scn := s.gen.Draw(t, "scenario")
 	scn.Expect.Properties = s.must
-	out, err := Run(scn, s.p, scn.Seed)
+	out, err := RunWith(scn, s.p, scn.Seed, s.opts)
 	if err != nil {
 		t.Fatalf("drawn scenario does not build: %v", err)
 	}
@@ -255,7 +275,7 @@ func (s *search) without(c *Counterexample, indexes ...int) *Counterexample {
 		scn.Faults = slices.Delete(scn.Faults, i, i+1)
 	}
 	scn.TraceHash = ""
-	out, err := Run(scn, s.p, scn.Seed)
+	out, err := RunWith(scn, s.p, scn.Seed, s.opts)
 	if err != nil {
 		return nil
 	}

@@ -116,7 +116,7 @@ var replayFlag = flag.String("electsim.replay", "", "replay this saved failure i
 
 // replayInTest replays the saved failure at path with p, logs what the
 // electsim replay command prints, and fails t as the run fails.
-func replayInTest(t testing.TB, path string, p sim.Protocol) {
+func replayInTest(t testing.TB, path string, p sim.Protocol, opts Options) {
 	t.Helper()
 	if filepath.Base(path) != fileName(t.Name())+".yaml" {
 		t.Skipf("-electsim.replay=%s is another test's failure", path)
@@ -128,7 +128,7 @@ func replayInTest(t testing.TB, path string, p sim.Protocol) {
 	if scn.Protocol.Name != p.Name && p.Name != "" {
 		t.Fatalf("%s ran protocol %q; this test passes %q", path, scn.Protocol.Name, p.Name)
 	}
-	out, err := Run(scn, p, scn.Seed)
+	out, err := RunWith(scn, p, scn.Seed, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,81 @@ func TestMisnamedInputsStopASearchBeforeItRuns(t *testing.T) {
 				t.Errorf("%s: failed %v, log %q; want a failure saying %q", tc.name, rec.failed, rec.log.String(), tc.want)
 			}
 		}
+	}
+}
+
+// noSecondLead is a checker of the caller's own: no node leads twice.
+type noSecondLead struct {
+	led       map[sim.NodeID]bool
+	violation *Violation
+}
+
+func (c *noSecondLead) Name() string          { return "no-second-lead" }
+func (c *noSecondLead) Violation() *Violation { return c.violation }
+func (c *noSecondLead) Observe(e *sim.Event) {
+	if e.Kind != sim.KindLead || c.violation != nil {
+		return
+	}
+	if c.led[e.Node] {
+		c.violation = &Violation{Property: c.Name(), Index: e.Index, Detail: fmt.Sprintf("n%d led a second time", e.Node)}
+	}
+	c.led[e.Node] = true
+}
+
+// leadCount is a metric of the caller's own.
+type leadCount struct{ n int }
+
+func (m *leadCount) Name() string   { return "leads" }
+func (m *leadCount) Value() float64 { return float64(m.n) }
+func (m *leadCount) Observe(e *sim.Event) {
+	if e.Kind == sim.KindLead {
+		m.n++
+	}
+}
+
+// reLeader leads generation 1 at once, steps down at 100ms and leads
+// generation 2 at 200ms: it breaks no built-in property, and leads twice.
+type reLeader struct{ env sim.Env }
+
+func (r *reLeader) Start(env sim.Env) {
+	r.env = env
+	if env.ID() == 1 {
+		env.Lead(1)
+		env.SetTimer(100*time.Millisecond, "down")
+	}
+}
+func (r *reLeader) Deliver(sim.NodeID, sim.Message) {}
+func (r *reLeader) Fire(t sim.Timer) {
+	if t.Tag == "down" {
+		r.env.StepDown()
+		r.env.SetTimer(100*time.Millisecond, "up")
+		return
+	}
+	r.env.Lead(2)
+}
+
+// TestACheckerOfYourOwnIsJudgedLikeTheBuiltInOnes: a checker in Options
+// is expected, breaks the run, is shrunk and reported; a metric in
+// Options is in the report.
+func TestACheckerOfYourOwnIsJudgedLikeTheBuiltInOnes(t *testing.T) {
+	p := sim.Protocol{Name: "test/re-leader", New: func(sim.NodeID, string) sim.Node { return &reLeader{} }}
+	base := &sim.Scenario{Name: "re", Nodes: 3, Duration: time.Second, Protocol: sim.ProtocolSpec{Name: p.Name}}
+	opts := Options{
+		Checkers: []func(*sim.Roster) Checker{func(*sim.Roster) Checker { return &noSecondLead{led: map[sim.NodeID]bool{}} }},
+		Metrics:  []func(*sim.Roster) Metric{func(*sim.Roster) Metric { return &leadCount{} }},
+		Space:    FaultSpace{Kinds: []string{FaultPause}},
+		Checks:   20,
+	}
+	out, err := RunWith(base, p, 1, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := out.Report
+	if rep.OK || !slices.Contains(rep.Violated(), "no-second-lead") || rep.UserMetrics["leads"] != 2 {
+		t.Fatalf("ok %v, violated %v, user metrics %v; want no-second-lead broken and 2 leads", rep.OK, rep.Violated(), rep.UserMetrics)
+	}
+	found := Hunt(t, base, p, opts)
+	if found == nil || !slices.Contains(found.Violated, "no-second-lead") || len(found.Scenario.Faults) != 0 {
+		t.Fatalf("the search found %+v; want no-second-lead, shrunk to no fault", found)
 	}
 }

@@ -19,6 +19,8 @@ type Suite struct {
 	meter      *meter
 	expect     sim.Expect
 	roster     *sim.Roster
+	own        []string // the names of the caller's checkers, all expected
+	metrics    []Metric
 }
 
 // Attach builds the suite for a run and adds it to the run's observers.
@@ -47,11 +49,33 @@ func (s *Suite) Observe(e *sim.Event) {
 	for _, c := range s.checkers {
 		c.Observe(e)
 	}
+	for _, m := range s.metrics {
+		m.Observe(e)
+	}
 	s.liveness.Observe(e)
 	s.recoveries.Observe(e)
 	s.outcomes.Observe(e)
 	s.leadership.Observe(e)
 	s.meter.Observe(e)
+}
+
+// AddChecker adds a property of the caller's own: it is judged, reported
+// and expected like the built-in ones (a run that breaks it fails).
+func (s *Suite) AddChecker(c Checker) {
+	s.checkers = append(s.checkers, c)
+	s.own = append(s.own, c.Name())
+}
+
+// AddMetric adds a metric of the caller's own; the report has its value
+// under its name, in UserMetrics.
+func (s *Suite) AddMetric(m Metric) { s.metrics = append(s.metrics, m) }
+
+// Metric is a number a run's report gives, measured as the events go by:
+// messages of one type, time in some state.
+type Metric interface {
+	sim.Observer
+	Name() string
+	Value() float64
 }
 
 // FirstViolation returns the earliest violation of a safety property so
@@ -86,16 +110,18 @@ type PropertyResult struct {
 // Report is a run's outcome, as `electsim run -json` prints it. The JSON
 // names are a public contract: scripts parse them.
 type Report struct {
-	Scenario   string                    `json:"scenario"`
-	Seed       uint64                    `json:"seed"`
-	Protocol   string                    `json:"protocol"`
-	Events     int64                     `json:"events"`
-	TraceHash  string                    `json:"trace_hash"`
-	DurationNS int64                     `json:"duration_ns"`
-	Metrics    Metrics                   `json:"metrics"`
-	Properties map[string]PropertyResult `json:"properties"`
-	Expected   []string                  `json:"expected"`
-	Recoveries []Recovery                `json:"recoveries"`
+	Scenario   string  `json:"scenario"`
+	Seed       uint64  `json:"seed"`
+	Protocol   string  `json:"protocol"`
+	Events     int64   `json:"events"`
+	TraceHash  string  `json:"trace_hash"`
+	DurationNS int64   `json:"duration_ns"`
+	Metrics    Metrics `json:"metrics"`
+	// UserMetrics are the values of the caller's own metrics, by name.
+	UserMetrics map[string]float64        `json:"user_metrics,omitempty"`
+	Properties  map[string]PropertyResult `json:"properties"`
+	Expected    []string                  `json:"expected"`
+	Recoveries  []Recovery                `json:"recoveries"`
 	// Skipped lists the faults skipped for a role nobody held then.
 	Skipped []SkippedFault `json:"skipped_faults"`
 	// Leadership lists the first 1,000 leaderships (node, generation,
@@ -138,6 +164,12 @@ func (s *Suite) Report(res sim.Result) *Report {
 	}
 	s.leadershipReport(rep, res.End)
 	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))
+	for _, m := range s.metrics {
+		if rep.UserMetrics == nil {
+			rep.UserMetrics = map[string]float64{}
+		}
+		rep.UserMetrics[m.Name()] = m.Value()
+	}
 	if res.Err != nil {
 		rep.Error = res.Err.Error()
 	}
@@ -212,7 +244,13 @@ func (s *Suite) expected() []string {
 	if s.expect.MinAvailability != nil {
 		out = append(out, MinAvailability)
 	}
-	return append(out, expectedOutcomes(s.expect)...)
+	out = append(out, expectedOutcomes(s.expect)...)
+	for _, name := range s.own {
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Violations returns the violations found, expected properties or not, in

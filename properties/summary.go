@@ -3,7 +3,9 @@ package properties
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +33,13 @@ func (r *Report) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "split brain %v, stale acts %d\n", readable(m.SplitBrainNS), m.StaleActs)
 	fmt.Fprintf(w, "available   %.1f%% of %d act slots (an act accepted within %v)\n", 100*m.Availability, r.actSlots, r.actTimeout)
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
+	if len(r.UserMetrics) > 0 {
+		var parts []string
+		for _, name := range slices.Sorted(maps.Keys(r.UserMetrics)) {
+			parts = append(parts, fmt.Sprintf("%s %s", name, strconv.FormatFloat(r.UserMetrics[name], 'g', 6, 64)))
+		}
+		fmt.Fprintf(w, "your metrics %s\n", strings.Join(parts, ", "))
+	}
 	r.writeFaults(w)
 	r.writeProperties(w)
 	if r.Error != "" {
