@@ -1,7 +1,10 @@
-// Package protocoltest drives one protocol node by hand, without the
-// kernel, for tests that read as transcripts of a protocol's exchanges: a
-// test delivers a message, advances the node's clock, fires its timers and
-// reads back what it sent and whether it leads.
+// Package protocoltest drives protocol nodes by hand, without the kernel,
+// for tests that read as transcripts of a protocol's exchanges. Env is one
+// node's world: a test delivers a message, advances the node's clock,
+// fires its timers and reads back what it sent and whether it leads.
+// Cluster is N nodes and the network between them, driven by datadriven
+// transcripts in the style of etcd-io/raft's InteractionEnv (add nodes,
+// deliver, drop, partition, tick, stabilize, crash, restart).
 package protocoltest
 
 import (
@@ -153,11 +156,16 @@ func (e *Env) Advance(node sim.Node, d time.Duration) {
 	e.Now = end
 }
 
-// Describe formats messages for a transcript: "n2 <- Promise{Gen:3}".
+// Describe formats messages for a transcript: "n2 <- generation.Promise{Gen:3}",
+// or by the message's own String method when it has one, as the trace does.
 func (e *Env) Describe(sent []Sent) string {
 	lines := make([]string, len(sent))
 	for i, s := range sent {
-		lines[i] = fmt.Sprintf("%s <- %T%+v", e.Names[s.To], s.Msg, s.Msg)
+		text := fmt.Sprintf("%T%+v", s.Msg, s.Msg)
+		if str, ok := s.Msg.(fmt.Stringer); ok {
+			text = str.String()
+		}
+		lines[i] = fmt.Sprintf("%s <- %s", e.Names[s.To], text)
 	}
 	return strings.Join(lines, "\n")
 }
