@@ -218,3 +218,36 @@ func TestACheckerOfYourOwnIsJudgedLikeTheBuiltInOnes(t *testing.T) {
 		t.Fatalf("the search found %+v; want no-second-lead, shrunk to no fault", found)
 	}
 }
+
+// TestYourCheckerReplaysThroughCheck: a violation of a checker of your
+// own, shrunk and saved, replays with -electsim.replay in the test that
+// passes the checker, and fails it again.
+func TestYourCheckerReplaysThroughCheck(t *testing.T) {
+	p := sim.Protocol{Name: "test/re-leader", New: func(sim.NodeID, string) sim.Node { return &reLeader{} }}
+	base := &sim.Scenario{Name: "re", Nodes: 3, Duration: time.Second, Protocol: sim.ProtocolSpec{Name: p.Name}}
+	opts := Options{
+		Checkers: []func(*sim.Roster) Checker{func(*sim.Roster) Checker { return &noSecondLead{led: map[sim.NodeID]bool{}} }},
+		Space:    FaultSpace{Kinds: []string{FaultPause}},
+		Checks:   20,
+	}
+	found := Hunt(t, base, p, opts)
+	if found == nil {
+		t.Fatal("no counterexample")
+	}
+	data, err := found.Scenario.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "TestOwn.yaml")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := *replayFlag
+	*replayFlag = path
+	defer func() { *replayFlag = old }()
+	rec := &recordTB{TB: t, name: "TestOwn"}
+	Check(rec, base, p, opts)
+	if !rec.failed || !strings.Contains(rec.log.String(), "no-second-lead violated: n1 led a second time") {
+		t.Errorf("failed %v; log:\n%s", rec.failed, rec.log.String())
+	}
+}
