@@ -61,7 +61,9 @@ func Main(specs ...protocols.Spec) {
 	log.SetFlags(0)
 	log.SetPrefix("electsim: ")
 	for _, s := range specs {
-		protocols.Register(s)
+		if _, ok := protocols.Lookup(s.Name); !ok { // its package may have registered it
+			protocols.Register(s)
+		}
 	}
 	os.Exit(Run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -126,7 +128,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'electsim <command> -h' for a command's flags; 'go doc ./cmd/electsim' for the manual.")
+	fmt.Fprintln(w, "\nRun 'electsim <command> -h' for a command's flags; `go doc github.com/electsim/electsim/cmd/electsim` for the manual.")
 }
 
 // parseInterspersed parses flags that may come before or after the

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/electsim/electsim/sim"
 )
 
 // TestHelpIsNoError: -h, -help, help and help CMD print the usage asked
@@ -65,9 +67,15 @@ func TestDashIsStandardOutput(t *testing.T) {
 	if !strings.HasPrefix(out, `{"i":0,`) {
 		t.Errorf("-trace - did not write the trace to stdout: %.80q", out)
 	}
-	_, out, _ = electsim("run", "../scenarios/beacon-partition.yaml", "-save", "-", "-json")
-	if !strings.Contains(out, "trace_hash: ") || !strings.Contains(out, "name: beacon-partition") {
-		t.Errorf("-save - did not write the scenario to stdout: %.200q", out)
+	_, out, errOut := electsim("run", "../scenarios/beacon-partition.yaml", "-save", "-")
+	if _, err := sim.Parse("stdout", []byte(out)); err != nil || !strings.Contains(out, "trace_hash: ") {
+		t.Errorf("-save - did not write the scenario alone to stdout (%v): %.200q", err, out)
+	}
+	if !strings.Contains(errOut, "scenario    beacon-partition") {
+		t.Errorf("with stdout taken, the summary did not go to stderr: %.200q", errOut)
+	}
+	if code, _, errOut := electsim("run", "../scenarios/beacon-partition.yaml", "-save", "-", "-trace", "-"); code != 2 || !strings.Contains(errOut, "-save, -trace all write to standard output (-): one at a time") {
+		t.Errorf("two outputs on stdout: exit %d, %q", code, errOut)
 	}
 	_, out, _ = electsim("sweep", "../scenarios/beacon-partition.yaml", "-seeds", "1-2", "-out", "-")
 	if strings.Count(out, `{"experiment":`) != 2 {

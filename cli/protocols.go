@@ -74,7 +74,7 @@ func protocolsCommand(args []string, stdout, stderr io.Writer) error {
 				kind = strings.Join(p.Enum, "|")
 			}
 			unit := ""
-			if p.Unit != "" {
+			if p.Unit != "" && p.Kind != protocols.Duration { // a duration shows its own
 				unit = " " + p.Unit
 			}
 			fmt.Fprintf(stdout, "    %-22s %-10s default %s%s: %s\n", p.Name, kind, p.FormatDefault(), unit, p.Doc)

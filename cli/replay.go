@@ -44,7 +44,16 @@ func replayCommand(args []string, stdout, stderr io.Writer) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	return replay(files[0], *before, *asJSON, out, stdout, stderr)
+	report, err := reportTo(out.paths(), stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return replay(files[0], *before, *asJSON, out, report, stderr)
+}
+
+// paths are the outputs by flag.
+func (o replayOutputs) paths() map[string]string {
+	return map[string]string{"-trace": o.trace, "-perfetto": o.perfetto, "-timeline": o.timeline}
 }
 
 // replayJSON is what replay -json prints. The JSON names are a public
@@ -71,7 +80,26 @@ func (o replayOutputs) check() error {
 	if ext := filepath.Ext(o.timeline); o.timeline != "" && o.timeline != "-" && ext != ".svg" && ext != ".png" {
 		return usageError("-timeline writes .svg or .png, not %q", ext)
 	}
-	return checkOutputPaths(map[string]string{"-trace": o.trace, "-perfetto": o.perfetto, "-timeline": o.timeline})
+	return checkOutputPaths(o.paths())
+}
+
+// reportTo is where a command prints its report: stdout, unless an output
+// flag took stdout (-), in which case the report goes to stderr and the
+// output alone to stdout, to pipe. Two outputs on stdout are refused.
+func reportTo(paths map[string]string, stdout, stderr io.Writer) (io.Writer, error) {
+	var dashes []string
+	for _, flag := range slices.Sorted(maps.Keys(paths)) {
+		if paths[flag] == "-" {
+			dashes = append(dashes, flag)
+		}
+	}
+	switch len(dashes) {
+	case 0:
+		return stdout, nil
+	case 1:
+		return stderr, nil
+	}
+	return nil, usageError("%s all write to standard output (-): one at a time", strings.Join(dashes, ", "))
 }
 
 // checkOutputPaths fails, naming the flag, on a path whose directory

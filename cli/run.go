@@ -125,6 +125,12 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutputPaths(map[string]string{"-save": *savePath}); err != nil {
 		return err
 	}
+	outputs := out.paths()
+	outputs["-save"] = *savePath
+	report, err := reportTo(outputs, stdout, stderr)
+	if err != nil {
+		return err
+	}
 	run, err := prepare(files[0], seed, &over, stderr)
 	if err != nil {
 		return err
@@ -139,13 +145,13 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(report)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
 	} else {
-		rep.WriteSummary(stdout)
+		rep.WriteSummary(report)
 	}
 	if !rep.OK {
 		return &exitError{code: 1, err: errQuiet}

@@ -63,6 +63,10 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutputs(opts); err != nil {
 		return err
 	}
+	report, err := reportTo(map[string]string{"-out": opts.out, "-csv": opts.csv, "-cdf": opts.cdf}, stdout, stderr)
+	if err != nil {
+		return err
+	}
 	results, err := openResults(opts.out, opts.resume, exp, stdout)
 	if err != nil {
 		return err
@@ -87,11 +91,11 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("writing %s: %w", opts.out, writeErr)
 	}
 	sw := &sweepResult{exp: exp, opts: opts, groups: exp.Groups(results.rows), selected: len(jobs) + results.resumed, shard: opts.shard}
-	if err := sw.write(stdout); err != nil {
+	if err := sw.write(report, stdout); err != nil {
 		return err
 	}
 	if errors.Is(runErr, context.Canceled) {
-		fmt.Fprintf(stdout, "\ninterrupted: %d of %d runs finished%s\n", len(results.rows), sw.selected, resumeHint(opts))
+		fmt.Fprintf(report, "\ninterrupted: %d of %d runs finished%s\n", len(results.rows), sw.selected, resumeHint(opts))
 		return &exitError{code: 130, err: errQuiet}
 	}
 	if !sw.ok() {

@@ -40,19 +40,19 @@ func (sw *sweepResult) ok() bool {
 	return true
 }
 
-// write prints the table or the JSON, and writes the pictures and the CSV
-// the flags ask for, each whole or not at all.
-func (sw *sweepResult) write(stdout io.Writer) error {
+// write prints the table or the JSON to w, and writes the pictures and
+// the CSV the flags ask for, each whole or not at all (to stdout for -).
+func (sw *sweepResult) write(w, stdout io.Writer) error {
 	if err := sw.drawings(stdout); err != nil {
 		return err
 	}
 	if sw.opts.asJSON {
-		return sw.writeJSON(stdout)
+		return sw.writeJSON(w)
 	}
-	sw.writeHeader(stdout)
-	sw.writeTable(stdout)
-	sw.writeSkips(stdout)
-	sw.writeProblems(stdout)
+	sw.writeHeader(w)
+	sw.writeTable(w)
+	sw.writeSkips(w)
+	sw.writeProblems(w)
 	return nil
 }
 

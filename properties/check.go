@@ -38,6 +38,7 @@ type Options struct {
 	// when that is larger. Under -short rapid tries a fifth.
 	Checks int
 	// Properties must hold; by default the base scenario's expect list.
+	// It may name checkers of your own, which are expected anyway.
 	Properties []string
 	// FailureDir is where Check saves a failing scenario; default
 	// testdata/failures.
@@ -151,7 +152,15 @@ type search struct {
 }
 
 func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
-	must := opts.Properties
+	// The caller's own checkers are always expected (the suite adds them);
+	// the drawn scenarios, which a saved failure keeps, name only the
+	// built-in properties, so that the electsim command reads them.
+	var must []string
+	for _, name := range opts.Properties {
+		if slices.Contains(Names, name) {
+			must = append(must, name)
+		}
+	}
 	if len(must) == 0 {
 		must = base.Expect.Properties
 	}
@@ -317,9 +326,26 @@ func (s *search) save(t testing.TB, dir string) {
 		return
 	}
 	abs, _ := filepath.Abs(path)
-	t.Logf("shrunk to %d faults, seed %d; saved as %s\nreplay it with: go test -run '%s' -electsim.replay=%s\n"+
-		"or with an electsim command that has this protocol (cli.Main): electsim replay %s",
-		len(s.last.Scenario.Faults), s.last.Scenario.Seed, path, runPattern(t.Name()), path, abs)
+	pkgDir, _ := os.Getwd() // the package's directory, where go test ran
+	msg := fmt.Sprintf("shrunk to %s, seed %d; saved as %s\nreplay it with: cd %s && go test -run '%s' -electsim.replay=%s",
+		plural(int64(len(s.last.Scenario.Faults)), "fault", "faults"), s.last.Scenario.Seed, path, pkgDir, runPattern(t.Name()), path)
+	if ownFailed(s.last.Violated) {
+		msg += "\n(a checker of this test's own failed: only the test judges it, not the electsim command)"
+	} else {
+		msg += "\nor with an electsim command that has this protocol (cli.Main): electsim replay " + abs
+	}
+	t.Log(msg)
+}
+
+// ownFailed says whether a violated property is none of the built-in ones:
+// a checker of the caller's own.
+func ownFailed(violated []string) bool {
+	for _, name := range violated {
+		if !slices.Contains(Names, name) && !slices.Contains(outcomeNames, name) {
+			return true
+		}
+	}
+	return false
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)

@@ -18,9 +18,10 @@ var shapes = []string{ShapeGroups, sim.ShapeIsolate, sim.ShapeHalves, sim.ShapeR
 // word and the known ones.
 func checkNames(base *sim.Scenario, p sim.Protocol, opts Options) error {
 	var problems []string
+	known := append(slices.Clone(Names), ownNames(base, p, opts)...)
 	for _, name := range opts.Properties {
-		if !slices.Contains(Names, name) {
-			problems = append(problems, fmt.Sprintf("Options.Properties: unknown property %q (known: %s)", name, strings.Join(Names, ", ")))
+		if !slices.Contains(known, name) {
+			problems = append(problems, fmt.Sprintf("Options.Properties: unknown property %q (known: %s)", name, strings.Join(known, ", ")))
 		}
 	}
 	for _, name := range base.Expect.Properties {
@@ -45,4 +46,21 @@ func checkNames(base *sim.Scenario, p sim.Protocol, opts Options) error {
 		return nil
 	}
 	return fmt.Errorf("properties: %s", strings.Join(problems, "\n"))
+}
+
+// ownNames are the names of the caller's own checkers, built once on the
+// base scenario's roster to ask.
+func ownNames(base *sim.Scenario, p sim.Protocol, opts Options) []string {
+	if len(opts.Checkers) == 0 {
+		return nil
+	}
+	s, err := sim.New(base.Clone(), p, 0)
+	if err != nil {
+		return nil // the search reports the base scenario's problem
+	}
+	var names []string
+	for _, c := range opts.Checkers {
+		names = append(names, c(s.Roster()).Name())
+	}
+	return names
 }

@@ -213,3 +213,8 @@ func expectedOutcomes(e sim.Expect) []string {
 	}
 	return out
 }
+
+// outcomeNames are the properties a scenario's expect section can add
+// beside Names: its outcomes and its bounds on metrics.
+var outcomeNames = []string{LeaderAtEnd, LeaderBy, NoLeaderChangeAfter, MaxLeaderChanges, MaxLeaderless,
+	MaxLeaderlessStretch, OutOfServiceAtEnd, MaxSplitBrain, MinAvailability}

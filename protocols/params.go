@@ -44,7 +44,8 @@ type Param struct {
 	Doc     string
 	Enum    []string // the choices, for Enum
 	// Min and Max bound Int, Float and Duration values (Duration in ns);
-	// both zero means unbounded.
+	// a Max of zero means no upper bound (both zero: unbounded). Unit is
+	// for numbers: a duration shows its own.
 	Min, Max float64
 }
 
@@ -179,10 +180,12 @@ func stringMap(raw any) (map[string]any, bool) {
 }
 
 func (p Param) inRange(f float64, show func(float64) string) error {
-	if p.Min == 0 && p.Max == 0 {
+	switch {
+	case p.Min == 0 && p.Max == 0:
 		return nil
-	}
-	if f < p.Min || f > p.Max {
+	case p.Max == 0 && f < p.Min:
+		return fmt.Errorf("%s is below %s", show(f), show(p.Min))
+	case p.Max != 0 && (f < p.Min || f > p.Max):
 		return fmt.Errorf("%s is outside [%s, %s]", show(f), show(p.Min), show(p.Max))
 	}
 	return nil

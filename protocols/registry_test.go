@@ -125,3 +125,20 @@ func TestCarryKeepsTheParametersTheOtherProtocolHas(t *testing.T) {
 		}
 	}
 }
+
+// TestALowerBoundAlone: a parameter with Min and no Max is bounded below
+// only.
+func TestALowerBoundAlone(t *testing.T) {
+	protocols.Register(protocols.Spec{Name: "test/lower-bound", Build: func(*protocols.Values) sim.Protocol { return sim.Protocol{} },
+		Params: []protocols.Param{{Name: "heartbeat", Kind: protocols.Duration, Default: 100 * time.Millisecond, Min: float64(time.Millisecond)}}})
+	for value, want := range map[string]string{"1h": "", "500us": "500µs is below 1ms"} {
+		scn, err := sim.Parse("t.yaml", []byte("name: t\nnodes: 3\nduration: 1s\nprotocol: {name: test/lower-bound, heartbeat: "+value+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = protocols.ForScenario(scn)
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("heartbeat %s: %v, want %q", value, err, want)
+		}
+	}
+}

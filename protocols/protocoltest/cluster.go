@@ -92,10 +92,16 @@ func NewCluster(n int, newNode func(id sim.NodeID) sim.Node) *Cluster {
 	return c
 }
 
-// StartAll starts every node, in ID order.
+// StartAll starts every node, in ID order, all of them built first: as in
+// a run, where every node boots at 0, a message one sends at its start
+// reaches the others.
 func (c *Cluster) StartAll() {
 	for id := range c.Each() {
-		c.Start(id)
+		c.Nodes[id-1] = c.New(id)
+	}
+	for id := range c.Each() {
+		n := c.Nodes[id-1]
+		c.Step(id, func() { n.Start(c.Envs[id-1]) }, true)
 	}
 }
 
