@@ -97,6 +97,11 @@ type Event struct {
 	Accepted bool   // for KindActApplied
 	Tag      string // timer tag, drop reason or fault description
 	Msg      Message
+	// SendIndex, on a deliver or a drop, is the Index of the message's send
+	// event: the edge of Lamport's happens-before relation from sender to
+	// receiver (each copy of a duplicated message names the one send). It
+	// is left out of the trace hash: it follows from the events before.
+	SendIndex int64
 	// Role, on a fault's event, says what the roles the fault named
 	// resolved to: "leader=n3", "leader=n1, followers=n2 n3". It is left
 	// out of the trace hash, so that the run saved with plain node names

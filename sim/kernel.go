@@ -263,14 +263,15 @@ func (s *Sim) send(from, to NodeID, m Message) {
 
 // transmit puts a message on the wire; the network decides its fate.
 func (s *Sim) transmit(from, to NodeID, m Message) {
+	sent := s.index
 	s.publish(Event{Kind: KindSend, Node: from, Peer: to, Msg: m})
 	if !s.net.Reachable(index(from), index(to)) {
-		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropPartition, Msg: m})
+		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropPartition, Msg: m, SendIndex: sent})
 		return
 	}
 	d := s.net.Transmit(index(from), index(to), int64(s.now))
 	if d.Copies == 0 {
-		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropLoss, Msg: m})
+		s.publish(Event{Kind: KindDrop, Node: from, Peer: to, Tag: DropLoss, Msg: m, SendIndex: sent})
 		return
 	}
 	for _, at := range d.At[:d.Copies] {
@@ -282,7 +283,7 @@ func (s *Sim) transmit(from, to NodeID, m Message) {
 			return
 		}
 		s.inFlight++
-		s.push(item{at: Time(at), kind: itemDeliver, node: to, from: from, msg: m, ref: uint64(s.now)})
+		s.push(item{at: Time(at), kind: itemDeliver, node: to, from: from, msg: m, ref: uint64(s.now), sent: sent})
 	}
 }
 
@@ -304,13 +305,13 @@ func (s *Sim) arrive(it *item) {
 
 func (s *Sim) drop(it *item, reason string) {
 	s.inFlight--
-	s.publish(Event{Kind: KindDrop, Node: it.from, Peer: it.node, Tag: reason, Msg: it.msg})
+	s.publish(Event{Kind: KindDrop, Node: it.from, Peer: it.node, Tag: reason, Msg: it.msg, SendIndex: it.sent})
 }
 
 // deliver hands a message over; the event carries when it was sent.
 func (s *Sim) deliver(n *nodeState, it *item) {
 	s.sentAt = Time(it.ref)
-	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: it.from, Msg: it.msg, Value: int64(it.ref)})
+	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: it.from, Msg: it.msg, Value: int64(it.ref), SendIndex: it.sent})
 	s.handlerStarts()
 	n.impl.Deliver(it.from, it.msg)
 }

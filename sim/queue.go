@@ -21,6 +21,7 @@ type item struct {
 	node NodeID // the node it happens at
 	from NodeID // sender, for deliveries
 	ref  uint64 // see itemKind; for a delivery, the true time it was sent
+	sent int64  // for a delivery, the Index of its send event
 	msg  Message
 }
 

@@ -21,6 +21,7 @@ type TraceRecord struct {
 	Accepted bool            `json:"accepted,omitempty"`
 	Tag      string          `json:"tag,omitempty"`
 	Role     string          `json:"role,omitempty"`
+	Send     *int64          `json:"send,omitempty"` // a deliver's or drop's send event
 	MsgType  string          `json:"msg_type,omitempty"`
 	Msg      json.RawMessage `json:"msg,omitempty"`
 	Log      string          `json:"log,omitempty"`
@@ -31,6 +32,10 @@ func Record(r *Roster, e *Event) TraceRecord {
 	rec := TraceRecord{
 		Index: e.Index, At: e.At, Kind: e.Kind.String(), Gen: e.Gen, Timer: e.Timer,
 		Value: e.Value, Accepted: e.Accepted, Tag: e.Tag, Role: e.Role,
+	}
+	if e.Kind == KindDeliver || e.Kind == KindDrop {
+		sent := e.SendIndex
+		rec.Send = &sent
 	}
 	if e.Node != NoNode {
 		rec.Node = r.Name(e.Node)
