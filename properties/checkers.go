@@ -59,7 +59,11 @@ type Violation struct {
 	Gens     []sim.Generation `json:"gens"`     // the generations involved
 	Times    []sim.Time       `json:"times_ns"` // true times
 	Index    int64            `json:"index"`    // the event that broke the property
-	Detail   string           `json:"detail"`
+	// Events are the events the violation is made of, one per node where
+	// it has one (the first act of each of two leaders in a generation),
+	// Index last: where the causal story (Story) starts looking back from.
+	Events []int64 `json:"events,omitempty"`
+	Detail string  `json:"detail"`
 }
 
 // Checker is a property evaluated as the events go by.
@@ -196,6 +200,7 @@ func (c *perGeneration) compare(e *sim.Event) {
 				Gens:     []sim.Generation{e.Gen},
 				Times:    []sim.Time{u.at, e.At},
 				Index:    e.Index,
+				Events:   []int64{u.index, e.Index},
 				Detail: fmt.Sprintf("%s and %s both %s in generation %d: %s at %v (event %d), %s at %v (event %d)",
 					c.roster.Name(other), c.roster.Name(node), c.verb, e.Gen,
 					c.roster.Name(other), readable(int64(u.at)), u.index, c.roster.Name(node), readable(int64(e.At)), e.Index),
@@ -212,6 +217,7 @@ type fenced struct {
 	highest   sim.Generation
 	owner     sim.NodeID
 	since     sim.Time
+	sinceAt   int64 // the index of the event that accepted highest
 	accepted  bool
 	violation *Violation
 }
@@ -233,11 +239,12 @@ func (c *fenced) Observe(e *sim.Event) {
 			Gens:     []sim.Generation{c.highest, e.Gen},
 			Times:    []sim.Time{c.since, e.At},
 			Index:    e.Index,
+			Events:   []int64{c.sinceAt, e.Index},
 			Detail: fmt.Sprintf("the resource accepted %s's act in generation %d at %v (event %d) after accepting generation %d from %s at %v",
 				c.roster.Name(e.Peer), e.Gen, readable(int64(e.At)), e.Index, c.highest, c.roster.Name(c.owner), readable(int64(c.since))),
 		}
 	}
 	if !c.accepted || e.Gen > c.highest {
-		c.highest, c.owner, c.since, c.accepted = e.Gen, e.Peer, e.At, true
+		c.highest, c.owner, c.since, c.sinceAt, c.accepted = e.Gen, e.Peer, e.At, e.Index, true
 	}
 }

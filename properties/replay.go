@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/electsim/electsim/causal"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -50,6 +51,15 @@ func Explain(w io.Writer, scn *sim.Scenario, p sim.Protocol, seed uint64, rep *R
 		note = " (the scenario does not expect it, and nothing it expects broke)"
 	}
 	fmt.Fprintf(w, "\n%s violated%s: %s\n", v.Property, note, v.Detail)
+	story, err := Story(scn, p, seed, v)
+	if err != nil {
+		return err
+	}
+	if len(story.Steps) > 0 {
+		fmt.Fprintln(w)
+		story.Write(w)
+		fmt.Fprintln(w)
+	}
 	lines, err := LeadUp(scn, p, seed, v.Index, before)
 	if err != nil {
 		return err
@@ -78,6 +88,24 @@ func LeadUp(scn *sim.Scenario, p sim.Protocol, seed uint64, index int64, before 
 		lines = append(lines, sim.FormatEvent(s.Roster(), &window.events[i]))
 	}
 	return lines, nil
+}
+
+// Story runs scn again with p and seed and tells the causal story of v: the
+// events that happened before it (Lamport's relation) and touch its
+// generations. By determinism the run is the one that broke the property.
+func Story(scn *sim.Scenario, p sim.Protocol, seed uint64, v *Violation) (*causal.Story, error) {
+	s, err := sim.New(scn.Clone(), p, seed)
+	if err != nil {
+		return nil, err
+	}
+	target := causal.Target{Events: v.Events, Gens: v.Gens, Nodes: v.Nodes}
+	if len(target.Events) == 0 {
+		target.Events = []int64{v.Index}
+	}
+	rec := causal.NewRecorder(s.Roster(), target)
+	s.Observe(rec)
+	s.Run()
+	return rec.Story(), nil
 }
 
 // eventWindow keeps the events whose index lies in [from, to].

@@ -26,6 +26,18 @@ type Generation uint64
 // the JSON trace writes it with encoding/json, so exported fields show.
 type Message any
 
+// Promise is a message by which its sender binds itself in a generation: a
+// vote granted in a term, a promise of an epoch, a lease handed out. A
+// message may implement it; the kernel never asks. The causal story of a
+// violation (package causal) keeps the deliveries of promises in the
+// violation's generations, so that a reader sees who promised what to whom,
+// and a restart between two promises of one generation stands out.
+type Promise interface {
+	// Promises returns the generation the message binds its sender in,
+	// and false when this message binds nothing (a refusal, a pre-vote).
+	Promises() (Generation, bool)
+}
+
 // TimerID identifies one SetTimer call within a run.
 type TimerID uint64
 

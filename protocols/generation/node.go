@@ -222,3 +222,6 @@ func (n *node) hasMajority() bool {
 }
 
 func voter(id sim.NodeID) uint64 { return 1 << (id - 1) }
+
+// Promises marks a Promise as one, for the causal story of a violation.
+func (m Promise) Promises() (sim.Generation, bool) { return m.Gen, true }

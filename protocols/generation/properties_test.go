@@ -7,6 +7,7 @@ import (
 	"github.com/electsim/electsim/network"
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols/protocoltest"
+	"github.com/electsim/electsim/sim"
 )
 
 // everyFault is the whole fault space a generation clock meets.
@@ -50,4 +51,5 @@ func TestGenerationKeptInMemoryIsCaught(t *testing.T) {
 		Checks: 20000,
 	})
 	protocoltest.RequireShrunk(t, found, "two leaders of one generation with persist: false", 3)
+	protocoltest.RequireCause(t, found, "the restart that lost the promise", sim.KindRestart)
 }

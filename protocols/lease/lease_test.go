@@ -138,6 +138,7 @@ func TestUnfencedLeaseUnderPausesIsCaught(t *testing.T) {
 		Checks: 3000,
 	})
 	protocoltest.RequireShrunk(t, found, "a stale act of an unfenced lease under pauses", 3)
+	protocoltest.RequireCause(t, found, "the pause that outlived the lease", sim.KindPause)
 	if found.Report.Metrics.StaleActs == 0 {
 		t.Fatalf("the counterexample shows no stale act: %+v", found.Report.Metrics)
 	}
@@ -161,6 +162,7 @@ func TestReceiptDeadlineWithDriftIsCaught(t *testing.T) {
 		Checks: 3000,
 	})
 	protocoltest.RequireShrunk(t, found, "a stale act with drifting clocks and receipt deadlines", 3)
+	protocoltest.RequireCause(t, found, "the slow clock", sim.KindDrift)
 }
 
 func TestParameters(t *testing.T) {

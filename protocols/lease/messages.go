@@ -1,6 +1,10 @@
 package lease
 
-import "time"
+import (
+	"time"
+
+	"github.com/electsim/electsim/sim"
+)
 
 // LeaseID names a lease; the coordinator numbers them from 1.
 type LeaseID int64
@@ -63,4 +67,14 @@ type Elected struct {
 // Revoke ends a lease and deletes its key (Session.Close, Election.Resign).
 type Revoke struct {
 	Lease LeaseID
+}
+
+// Promises marks the coordinator's word that a campaigner leads, for the
+// causal story of a violation: the key's create revision is the generation.
+func (m Elected) Promises() (sim.Generation, bool) { return sim.Generation(m.Rev), true }
+
+// Promises: a campaign answer whose key is the lowest live one also says
+// the campaigner leads.
+func (m CampaignResp) Promises() (sim.Generation, bool) {
+	return sim.Generation(m.Rev), !m.Gone && m.Rev == m.Leader
 }

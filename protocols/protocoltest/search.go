@@ -1,6 +1,8 @@
 package protocoltest
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +74,30 @@ func Bench(b *testing.B, scn *sim.Scenario, p sim.Protocol) {
 	elapsed := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N)*scn.Duration.Seconds()/elapsed, "sim-s/s")
 	b.ReportMetric(float64(events)/elapsed, "events/s")
+}
+
+// RequireCause fails the test unless the causal story of the
+// counterexample's violation (properties.Story) tells its known cause: a
+// step of one of the kinds (a restart that lost a vote, a pause that
+// outlived a lease, a drift beyond the bound), on a node the story
+// involves. It logs the story, as replay prints it.
+func RequireCause(t testing.TB, found *properties.Counterexample, cause string, kinds ...sim.Kind) {
+	t.Helper()
+	v := properties.ExplainedViolation(found.Report)
+	if v == nil {
+		t.Fatalf("the counterexample has no violation to explain (%s)", cause)
+	}
+	story, err := properties.Story(found.Scenario, found.Protocol(), found.Scenario.Seed, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told strings.Builder
+	story.Write(&told)
+	for _, step := range story.Steps {
+		if slices.Contains(kinds, step.Event.Kind) {
+			t.Logf("the causal story names %s at step #%d:\n%s", cause, step.Event.Index, told.String())
+			return
+		}
+	}
+	t.Fatalf("the causal story does not name %s (an event of kind %v):\n%s", cause, kinds, told.String())
 }

@@ -121,3 +121,14 @@ func voteName(pre bool) string {
 	}
 	return "Vote"
 }
+
+// Promises makes a granted vote, and an accepted append (the follower's
+// acknowledgement of the leader, which a leader lease counts on), promises
+// in their term for the causal story of a violation. A pre-vote binds
+// nobody.
+func (m VoteResp) Promises() (sim.Generation, bool) {
+	return sim.Generation(m.Term), m.Granted && !m.Pre
+}
+
+// Promises: see VoteResp.Promises.
+func (m AppendResp) Promises() (sim.Generation, bool) { return sim.Generation(m.Term), !m.Reject }

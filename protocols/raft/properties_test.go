@@ -121,6 +121,7 @@ func TestVoteKeptInMemoryIsCaught(t *testing.T) {
 		Checks: 20000,
 	})
 	protocoltest.RequireShrunk(t, found, "two leaders of one term with persist: false", 3)
+	protocoltest.RequireCause(t, found, "the restart that lost the vote", sim.KindRestart)
 }
 
 // TestLeaseBeyondItsDriftBoundIsCaught: a leader lease assumes clocks
@@ -139,6 +140,7 @@ func TestLeaseBeyondItsDriftBoundIsCaught(t *testing.T) {
 		Checks: 5000,
 	})
 	protocoltest.RequireShrunk(t, found, "a stale act with clocks drifting beyond the lease bound", 3)
+	protocoltest.RequireCause(t, found, "the drift beyond the bound", sim.KindDrift)
 }
 
 // load reads a ready scenario and sets protocol parameters on it.
@@ -221,6 +223,7 @@ func TestLeaseRestartHoleIsCaught(t *testing.T) {
 		Checks: 20000,
 	})
 	protocoltest.RequireShrunk(t, found, "a stale act after a voter restarted inside the lease", 3)
+	protocoltest.RequireCause(t, found, "the voter's restart inside the lease", sim.KindRestart)
 }
 
 // TestLeaseWithRestartWaitIsSafe: with restart_wait, the lease holds under

@@ -90,6 +90,7 @@ func TestStaticQuorumOversizedIsCaught(t *testing.T) {
 		Checks: 20000,
 	})
 	protocoltest.RequireShrunk(t, found, "two sides kept by static-quorum with more than 2*quorum_size-1 members", 3)
+	protocoltest.RequireCause(t, found, "the partition both sides survived", sim.KindPartition)
 }
 
 // TestKeepMajorityMembershipChangeOnOneSideIsCaught: a crash, and a
@@ -113,6 +114,7 @@ func TestKeepMajorityMembershipChangeOnOneSideIsCaught(t *testing.T) {
 		Checks: 60000,
 	})
 	protocoltest.RequireShrunk(t, found, "two sides kept by keep-majority after a membership change on one side", 3)
+	protocoltest.RequireCause(t, found, "the crash and the partition", sim.KindCrash, sim.KindPartition)
 }
 
 // TestKeepMajorityRestartOnOneSide pins the race on five members with the
