@@ -129,11 +129,11 @@ func (t teller) fault(e sim.Event) string {
 	case sim.KindRestart:
 		return fmt.Sprintf("%s restarts from its storage alone", n)
 	case sim.KindPause:
-		return fmt.Sprintf("%s is paused for %s: it runs nothing, its clock runs on", n, human(time.Duration(e.Value)))
+		return fmt.Sprintf("%s is paused for %s: it runs nothing, its clock runs on", n, sim.Human(time.Duration(e.Value)))
 	case sim.KindResume:
 		return fmt.Sprintf("%s resumes: what came meanwhile runs now, on the state from before", n)
 	case sim.KindClockStep:
-		return fmt.Sprintf("%s's wall clock steps by %s", n, human(time.Duration(e.Value)))
+		return fmt.Sprintf("%s's wall clock steps by %s", n, sim.Human(time.Duration(e.Value)))
 	case sim.KindDrift:
 		return fmt.Sprintf("%s's clock drift becomes %+.0f ppm", n, float64(e.Value)/1000)
 	case sim.KindBoot:
@@ -157,14 +157,4 @@ func describe(m sim.Message) string {
 // at shows a true time for people: seconds to the millisecond.
 func at(t sim.Time) string {
 	return fmt.Sprintf("%.3fs", time.Duration(t).Seconds())
-}
-
-// human rounds a duration to three significant digits, for people.
-func human(d time.Duration) string {
-	for unit := time.Duration(1); unit < time.Hour; unit *= 10 {
-		if d.Abs() < 1000*unit {
-			return d.Round(unit).String()
-		}
-	}
-	return d.Round(time.Second).String()
 }

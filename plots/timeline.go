@@ -42,12 +42,14 @@ type Act struct {
 }
 
 // FaultPeriod is a fault with its extent: a pause for its length (less if
-// a crash ends it), a crash until the restart, a partition, cut or link
-// change until the next heal or partition (a link change also until the
-// next change of the same pair of nodes). A clock step or drift change is
-// an instant: End == Start. Two periods are not faults but are drawn like
-// them: a node booted late is down (Kind sim.KindBoot) from 0 to its boot,
-// and a node out of service (sim.KindOutOfService) is so until it crashes.
+// a crash ends it), a crash until the restart, a partition or cut until
+// the next heal or partition, a link change until the next change of the
+// same pair of nodes (a change that puts the pair's links back as
+// configured ends it and is no fault; a heal leaves links as they are). A
+// clock step or drift change is an instant: End == Start. Two periods are
+// not faults but are drawn like them: a node booted late is down (Kind
+// sim.KindBoot) from 0 to its boot, and a node out of service
+// (sim.KindOutOfService) is so until it crashes.
 type FaultPeriod struct {
 	Kind       sim.Kind   // the kind that began it
 	Node       sim.NodeID // sim.NoNode for a network fault, which affects every row
@@ -56,15 +58,25 @@ type FaultPeriod struct {
 }
 
 // TimelineMark is a moment the picture points at with a labelled line: a
-// property's violation.
+// property's violation, with a ring on each node it involves.
 type TimelineMark struct {
 	At    sim.Time
-	Node  sim.NodeID // the row to ring; sim.NoNode for none
+	Rings []TimelineRing
 	Label string
 }
 
-// ViolationMark marks the event at which v failed: its last time and node,
-// labelled with the property. It returns nil for a nil violation.
+// TimelineRing rings a node's row at a moment: where it took its part in
+// a violation.
+type TimelineRing struct {
+	Node sim.NodeID
+	At   sim.Time
+}
+
+// ViolationMark marks v: a line at its last time, labelled with the
+// property, and a ring on every one of its nodes, at that node's time
+// when the violation gives one per node (the two leaders of a generation,
+// each at its own act), else at the line. It returns nil for a nil
+// violation.
 func ViolationMark(v *properties.Violation) *TimelineMark {
 	if v == nil {
 		return nil
@@ -73,8 +85,12 @@ func ViolationMark(v *properties.Violation) *TimelineMark {
 	if n := len(v.Times); n > 0 {
 		m.At = v.Times[n-1]
 	}
-	if n := len(v.Nodes); n > 0 {
-		m.Node = v.Nodes[n-1]
+	for i, node := range v.Nodes {
+		r := TimelineRing{Node: node, At: m.At}
+		if len(v.Times) == len(v.Nodes) {
+			r.At = v.Times[i]
+		}
+		m.Rings = append(m.Rings, r)
 	}
 	return m
 }
@@ -90,6 +106,11 @@ type Timeline struct {
 	Width, Height vg.Length
 	// DPI is the PNG's resolution; zero means 144.
 	DPI int
+	// Scenario, when set, is the run's expanded scenario (Sim.Scenario):
+	// with it a link change is judged exactly against the network section
+	// (see FaultPeriod); without it, on the change's tag alone
+	// (parseLinkTag says how).
+	Scenario *sim.Scenario
 
 	roster  *sim.Roster
 	leads   []Leadership
@@ -102,6 +123,7 @@ type Timeline struct {
 	// period, or -1.
 	outOfService []int
 	network      []int // indexes in faults of the open network periods
+	links        linkStates
 	highest      sim.Generation
 }
 
@@ -181,7 +203,7 @@ func (t *Timeline) fault(e *sim.Event) {
 	switch e.Kind {
 	case sim.KindPause:
 		d := time.Duration(e.Value)
-		t.paused[e.Node] = t.open(e, e.At+sim.Time(d), "paused "+d.String())
+		t.paused[e.Node] = t.open(e, e.At+sim.Time(d), "paused "+sim.Human(d))
 	case sim.KindCrash:
 		t.endLead(e.Node, e.At)
 		t.endPause(e.Node, e.At)
@@ -190,21 +212,35 @@ func (t *Timeline) fault(e *sim.Event) {
 	case sim.KindRestart:
 		t.end(&t.crashed[e.Node], e.At)
 	case sim.KindClockStep:
-		t.open(e, e.At, "clock step "+time.Duration(e.Value).String())
+		t.open(e, e.At, "clock step "+sim.Human(time.Duration(e.Value)))
 	case sim.KindDrift:
 		t.open(e, e.At, "drift "+formatPPB(e.Value))
 	case sim.KindPartition, sim.KindHeal:
-		t.endNetwork(e.At, func(FaultPeriod) bool { return true })
+		// Reachability is replaced; links keep their settings.
+		t.endNetwork(e.At, func(f FaultPeriod) bool { return f.Kind != sim.KindLink })
 		if e.Kind == sim.KindPartition {
 			t.network = append(t.network, t.open(e, Open, "partition "+e.Tag))
 		}
 	case sim.KindCut:
 		t.network = append(t.network, t.open(e, Open, "cut "+e.Tag))
 	case sim.KindLink:
-		// A later change of the same link supersedes this one (the
-		// nemesis puts a link back that way).
-		pair := linkPair(e.Tag)
-		t.endNetwork(e.At, func(f FaultPeriod) bool { return f.Kind == sim.KindLink && linkPair(f.Label) == pair })
+		t.link(e)
+	}
+}
+
+// link ends the open link fault of the change's pair of nodes when the
+// change supersedes it or puts the pair back as configured, and begins a
+// new one when the change leaves a link off its configuration. A change
+// that puts back one direction of a pair whose other is still off
+// changes nothing drawn.
+func (t *Timeline) link(e *sim.Event) {
+	verdict := t.links.change(t.Scenario, e)
+	if verdict == linkRestores {
+		return
+	}
+	pair := linkPair(e.Tag)
+	t.endNetwork(e.At, func(f FaultPeriod) bool { return f.Kind == sim.KindLink && linkPair(f.Label) == pair })
+	if verdict == linkDegrades {
 		t.network = append(t.network, t.open(e, Open, "link "+e.Tag))
 	}
 }

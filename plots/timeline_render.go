@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -91,13 +94,17 @@ func (t *Timeline) draw(c draw.Canvas, end sim.Time, violation *TimelineMark) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	p := t.plot(end, violation)
-	area := draw.Crop(c, 6, -12, legendHeight, 0) // room for the longest name and the last tick's label
+	area := plotArea(c)
 	p.Draw(area)
 	legend := c
 	legend.Max.Y = legend.Min.Y + legendHeight
 	legend.Min.X = p.DataCanvas(area).Min.X
 	drawLegend(legend, t.legend(violation))
 }
+
+// plotArea is the part of the picture the plot takes: all but the legend
+// below it, with room for the longest name and the last tick's label.
+func plotArea(c draw.Canvas) draw.Canvas { return draw.Crop(c, 6, -12, legendHeight, 0) }
 
 func (t *Timeline) plot(end sim.Time, violation *TimelineMark) *plot.Plot {
 	p := plot.New()
@@ -208,15 +215,29 @@ func (r rowLines) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// rect is a rectangle in data coordinates, clipped to the canvas.
-func rect(c draw.Canvas, p *plot.Plot, x0, x1, y0, y1 float64) []vg.Point {
-	trX, trY := p.Transforms(&c)
-	return box(c, trX(x0), trX(x1), trY(y0), trY(y1))
-}
-
 // box is a rectangle in canvas coordinates, clipped to the canvas.
 func box(c draw.Canvas, x0, x1, y0, y1 vg.Length) []vg.Point {
 	return c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+}
+
+// minVisibleWidth is the least width a period or a bar is drawn, in
+// points (4 pixels at the default 144 dpi): a 1 ms crash in a minute's run
+// would otherwise be narrower than a pixel, and the legend would list what
+// the picture does not show.
+const minVisibleWidth vg.Length = 2
+
+// visibleSpan widens the span x0..x1 of canvas c to minVisibleWidth:
+// rightwards from its start, or leftwards from the canvas's right edge
+// where there is no room.
+func visibleSpan(c draw.Canvas, x0, x1 vg.Length) (vg.Length, vg.Length) {
+	if x1-x0 >= minVisibleWidth {
+		return x0, x1
+	}
+	x1 = x0 + minVisibleWidth
+	if x1 > c.Max.X {
+		x0, x1 = c.Max.X-minVisibleWidth, c.Max.X
+	}
+	return x0, x1
 }
 
 // faultShades draws fault periods behind everything: a node's on its row,
@@ -226,43 +247,71 @@ type faultShades struct {
 	end sim.Time
 }
 
-func (f faultShades) Plot(c draw.Canvas, p *plot.Plot) {
-	labels := labeller{}
+// faultBox is where a fault is drawn, in canvas x and row y: a period's
+// shade from x0 to x1 (across, when not nil, shades every node's row
+// too), or a clock fault's tick at x0 == x1.
+type faultBox struct {
+	period FaultPeriod
+	row    float64
+	x0, x1 vg.Length
+	shade  color.Color
+	across color.Color
+}
+
+func (b faultBox) instant() bool {
+	return b.period.Kind == sim.KindClockStep || b.period.Kind == sim.KindDrift
+}
+
+// boxes lays out the faults that begin before the end, in order: every
+// period at least minVisibleWidth wide.
+func (f faultShades) boxes(c draw.Canvas, p *plot.Plot) []faultBox {
+	trX, _ := p.Transforms(&c)
+	var out []faultBox
 	for _, fp := range f.t.faults {
 		if fp.Start >= f.end {
 			continue
 		}
+		b := faultBox{period: fp, row: f.t.row(fp.Node), shade: pauseShade}
 		switch {
-		case fp.Kind == sim.KindClockStep || fp.Kind == sim.KindDrift:
-			f.instant(c, p, fp, labels)
+		case b.instant():
+			b.x0 = trX(seconds(fp.Start))
+			b.x1 = b.x0
+			out = append(out, b)
+			continue
 		case fp.Node == sim.NoNode:
-			f.period(c, p, fp, f.t.networkRow(), netShade, labels)
-			c.FillPolygon(netShadeLight, rect(c, p, seconds(fp.Start), seconds(min(fp.End, f.end)), p.Y.Min, f.t.networkRow()-0.5))
+			b.row, b.shade, b.across = f.t.networkRow(), netShade, netShadeLight
 		case fp.Kind == sim.KindCrash, fp.Kind == sim.KindBoot:
-			f.period(c, p, fp, f.t.row(fp.Node), crashShade, labels)
+			b.shade = crashShade
 		case fp.Kind == sim.KindOutOfService:
-			f.period(c, p, fp, f.t.row(fp.Node), outOfServiceShade, labels)
-		default:
-			f.period(c, p, fp, f.t.row(fp.Node), pauseShade, labels)
+			b.shade = outOfServiceShade
 		}
+		b.x0, b.x1 = visibleSpan(c, trX(seconds(fp.Start)), trX(seconds(min(fp.End, f.end))))
+		out = append(out, b)
+	}
+	return out
+}
+
+func (f faultShades) Plot(c draw.Canvas, p *plot.Plot) {
+	_, trY := p.Transforms(&c)
+	labels := labeller{}
+	for _, b := range f.boxes(c, p) {
+		if b.instant() {
+			f.instant(c, b, trY, labels)
+			continue
+		}
+		c.FillPolygon(b.shade, box(c, b.x0, b.x1, trY(b.row-0.5), trY(b.row+0.5)))
+		if b.across != nil {
+			c.FillPolygon(b.across, box(c, b.x0, b.x1, trY(p.Y.Min), trY(f.t.networkRow()-0.5)))
+		}
+		// In full if that fits in the period, else with the fault's kind.
+		labels.place(c, textStyle(7, faintInk), b.row, b.x0, b.x1, trY(b.row-0.5), b.period.Label, b.period.Kind.String())
 	}
 }
 
-// period shades one row for a fault period and labels it: in full if
-// that fits in the period, else with the fault's kind.
-func (f faultShades) period(c draw.Canvas, p *plot.Plot, fp FaultPeriod, y float64, shade color.Color, labels labeller) {
-	trX, trY := p.Transforms(&c)
-	x0, x1 := seconds(fp.Start), seconds(min(fp.End, f.end))
-	c.FillPolygon(shade, rect(c, p, x0, x1, y-0.5, y+0.5))
-	labels.place(c, textStyle(7, faintInk), y, trX(x0), trX(x1), trY(y-0.5), fp.Label, fp.Kind.String())
-}
-
 // instant draws a clock fault as a tick across its row, labelled beside it.
-func (f faultShades) instant(c draw.Canvas, p *plot.Plot, fp FaultPeriod, labels labeller) {
-	trX, trY := p.Transforms(&c)
-	x, y := trX(seconds(fp.Start)), f.t.row(fp.Node)
-	c.StrokeLine2(draw.LineStyle{Color: clockColor, Width: 1.5}, x, trY(y-0.45), x, trY(y+0.45))
-	labels.place(c, textStyle(7, clockColor), y, x, c.Max.X, trY(y-0.5), fp.Label)
+func (f faultShades) instant(c draw.Canvas, b faultBox, trY func(float64) vg.Length, labels labeller) {
+	c.StrokeLine2(draw.LineStyle{Color: clockColor, Width: 1.5}, b.x0, trY(b.row-0.45), b.x0, trY(b.row+0.45))
+	labels.place(c, textStyle(7, clockColor), b.row, b.x0, c.Max.X, trY(b.row-0.5), b.period.Label)
 }
 
 // labeller writes labels at the bottom left of boxes, below the bars
@@ -299,8 +348,7 @@ func (b leadBars) Plot(c draw.Canvas, p *plot.Plot) {
 		if l.Start >= b.end {
 			continue
 		}
-		x0, x1 := trX(seconds(l.Start)), trX(seconds(min(l.End, b.end)))
-		x1 = max(x1, x0+1) // a belief of an instant still shows
+		x0, x1 := visibleSpan(c, trX(seconds(l.Start)), trX(seconds(min(l.End, b.end))))
 		y := b.t.row(l.Node)
 		clr := GenerationColor(l.Gen)
 		c.FillPolygon(clr, box(c, x0, x1, trY(y-barHalf), trY(y+barHalf)))
@@ -400,25 +448,55 @@ func (m markLine) Plot(c draw.Canvas, p *plot.Plot) {
 	c.StrokeLine2(draw.LineStyle{Color: red, Width: 1.2, Dashes: []vg.Length{4, 2}}, x, c.Min.Y, x, c.Max.Y)
 }
 
-// markLabel rings a violation's node and writes its label at the bottom,
+// markLabel rings a violation's nodes and writes its label at the bottom,
 // away from the network's row, on the side of the line that has room.
 type markLabel struct {
 	t *Timeline
 	m TimelineMark
 }
 
-func (m markLabel) Plot(c draw.Canvas, p *plot.Plot) {
+// ringStyle is the ring around a node's part in a violation.
+var ringStyle = draw.GlyphStyle{Color: red, Radius: 7, Shape: draw.RingGlyph{}}
+
+// ringPoints is where the mark's rings go on canvas c: one per ring whose
+// time is drawn, on its node's row.
+func (m markLabel) ringPoints(c draw.Canvas, p *plot.Plot) []vg.Point {
 	trX, trY := p.Transforms(&c)
+	var out []vg.Point
+	for _, r := range m.m.Rings {
+		x := trX(seconds(r.At))
+		if r.Node != sim.NoNode && c.ContainsX(x) {
+			out = append(out, vg.Point{X: x, Y: trY(m.t.row(r.Node))})
+		}
+	}
+	return out
+}
+
+// text is the mark's label: "fenced-resource (n2, n1) at 35.5s".
+func (m markLabel) text() string {
+	var names []string
+	for _, r := range m.m.Rings {
+		if name := m.t.roster.Name(r.Node); r.Node != sim.NoNode && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	label := m.m.Label
+	if len(names) > 0 {
+		label += " (" + strings.Join(names, ", ") + ")"
+	}
+	return label + " at " + sim.Human(time.Duration(m.m.At))
+}
+
+func (m markLabel) Plot(c draw.Canvas, p *plot.Plot) {
+	for _, pt := range m.ringPoints(c, p) {
+		c.DrawGlyph(ringStyle, pt)
+	}
+	trX, _ := p.Transforms(&c)
 	x := trX(seconds(m.m.At))
 	if !c.ContainsX(x) {
 		return
 	}
-	label := m.m.Label
-	if m.m.Node != sim.NoNode {
-		c.DrawGlyph(draw.GlyphStyle{Color: red, Radius: 7, Shape: draw.RingGlyph{}}, vg.Point{X: x, Y: trY(m.t.row(m.m.Node))})
-		label += " (" + m.t.roster.Name(m.m.Node) + ")"
-	}
-	label += fmt.Sprintf(" at %.3fs", seconds(m.m.At))
+	label := m.text()
 	sty := textStyle(8, red)
 	sty.YAlign = draw.YBottom
 	w, h := sty.Width(label), sty.Height(label)
@@ -478,6 +556,7 @@ func (t *Timeline) legend(violation *TimelineMark) []legendEntry {
 	if violation != nil {
 		out = append(out, legendEntry{"violation", func(c *draw.Canvas, at vg.Point) {
 			c.StrokeLine2(draw.LineStyle{Color: red, Width: 1.2, Dashes: []vg.Length{3, 1.5}}, at.X, at.Y-5, at.X, at.Y+5)
+			c.DrawGlyph(draw.GlyphStyle{Color: red, Radius: 4, Shape: draw.RingGlyph{}}, at)
 		}})
 	}
 	return out

@@ -222,11 +222,13 @@ func TestTimelineLeadOfANewGenerationWhileLeading(t *testing.T) {
 func TestTimelinePauseLastsItsLengthUnlessACrashEndsIt(t *testing.T) {
 	tl := feed(t,
 		sim.Event{At: at(1), Kind: sim.KindPause, Node: 1, Value: int64(15 * time.Second)},
+		sim.Event{At: at(1.5), Kind: sim.KindPause, Node: 3, Value: 85727387512},
 		sim.Event{At: at(2), Kind: sim.KindPause, Node: 2, Value: int64(10 * time.Second)},
 		sim.Event{At: at(4), Kind: sim.KindCrash, Node: 2},
 	)
 	wantFaults(t, tl,
 		plots.FaultPeriod{Kind: sim.KindPause, Node: 1, Start: at(1), End: at(16), Label: "paused 15s"},
+		plots.FaultPeriod{Kind: sim.KindPause, Node: 3, Start: at(1.5), End: at(1.5) + 85727387512, Label: "paused 1m25.7s"},
 		plots.FaultPeriod{Kind: sim.KindPause, Node: 2, Start: at(2), End: at(4), Label: "paused 10s"},
 		plots.FaultPeriod{Kind: sim.KindCrash, Node: 2, Start: at(4), End: plots.Open, Label: "crashed"},
 	)
@@ -238,16 +240,119 @@ func TestTimelineNetworkFaultsLastUntilAHealOrPartition(t *testing.T) {
 		sim.Event{At: at(2), Kind: sim.KindPartition, Tag: "isolate n3"},
 		sim.Event{At: at(3), Kind: sim.KindCut, Tag: "n1 -/-> n2"},
 		sim.Event{At: at(4), Kind: sim.KindHeal},
-		sim.Event{At: at(5), Kind: sim.KindLink, Tag: "n1 <-> n2 loss 0.9"},
-		sim.Event{At: at(6), Kind: sim.KindLink, Tag: "n2 -> n1 loss 0"},
 	)
 	wantFaults(t, tl,
 		plots.FaultPeriod{Kind: sim.KindPartition, Start: at(1), End: at(2), Label: "partition halves [n1] [n2 n3]"},
 		plots.FaultPeriod{Kind: sim.KindPartition, Start: at(2), End: at(4), Label: "partition isolate n3"},
 		plots.FaultPeriod{Kind: sim.KindCut, Start: at(3), End: at(4), Label: "cut n1 -/-> n2"},
-		plots.FaultPeriod{Kind: sim.KindLink, Start: at(5), End: at(6), Label: "link n1 <-> n2 loss 0.9"},
-		plots.FaultPeriod{Kind: sim.KindLink, Start: at(6), End: plots.Open, Label: "link n2 -> n1 loss 0"},
 	)
+}
+
+// TestTimelineLinkFaultsLastUntilTheLinksAreBack: a link change is a fault
+// until a change of the same pair supersedes it or puts both directions
+// back as configured, which is no fault; a heal, which restores
+// reachability only, leaves it. Here, with no scenario, on the tags alone.
+func TestTimelineLinkFaultsLastUntilTheLinksAreBack(t *testing.T) {
+	tl := feed(t,
+		sim.Event{At: at(1), Kind: sim.KindLink, Tag: "n1 <-> n2 loss 0.9"},
+		sim.Event{At: at(2), Kind: sim.KindHeal},
+		sim.Event{At: at(3), Kind: sim.KindLink, Tag: "n2 -> n1 loss 0"}, // n1 -> n2 still loses
+		sim.Event{At: at(4), Kind: sim.KindLink, Tag: "n1 -> n2 loss 0"},
+		sim.Event{At: at(5), Kind: sim.KindLink, Tag: "n3 -> n1 duplicate 0.5"},
+		sim.Event{At: at(6), Kind: sim.KindLink, Tag: "n1 -> n3 reorder true"},
+		sim.Event{At: at(7), Kind: sim.KindLink, Tag: "n1 <-> n3 duplicate 0 reorder false"},
+		// The nemesis's restore sets every field, one direction at a time.
+		sim.Event{At: at(8), Kind: sim.KindLink, Tag: "n2 <-> n3 loss 0.9"},
+		sim.Event{At: at(9), Kind: sim.KindLink, Tag: "n2 -> n3 loss 0 duplicate 0 latency lognormal reorder false"},
+		sim.Event{At: at(9), Kind: sim.KindLink, Tag: "n3 -> n2 loss 0 duplicate 0 latency lognormal reorder false"},
+		// A latency alone may be anything: on its tag it stays a fault.
+		sim.Event{At: at(10), Kind: sim.KindLink, Tag: "n1 -> n2 latency constant"},
+	)
+	wantFaults(t, tl,
+		plots.FaultPeriod{Kind: sim.KindLink, Start: at(1), End: at(4), Label: "link n1 <-> n2 loss 0.9"},
+		plots.FaultPeriod{Kind: sim.KindLink, Start: at(5), End: at(6), Label: "link n3 -> n1 duplicate 0.5"},
+		plots.FaultPeriod{Kind: sim.KindLink, Start: at(6), End: at(7), Label: "link n1 -> n3 reorder true"},
+		plots.FaultPeriod{Kind: sim.KindLink, Start: at(8), End: at(9), Label: "link n2 <-> n3 loss 0.9"},
+		plots.FaultPeriod{Kind: sim.KindLink, Start: at(10), End: plots.Open, Label: "link n1 -> n2 latency constant"},
+	)
+}
+
+// linksScenario configures a latency and one lossy link, and changes
+// links: a latency of the configured distribution but not its value, a
+// lossy pair put back as configured (n1 -> n3 to its 5%), and the
+// nemesis's degraded links.
+const linksScenario = `
+name: links
+nodes: 3
+duration: 60s
+seed: 1
+protocol: {name: lease, ttl: 10s}
+network:
+  latency: {dist: constant, value: 2ms}
+  links:
+    - {from: n1, to: n3, loss: 0.05}
+faults:
+  - {at: 2s, link: {from: n1, to: n2, latency: {dist: constant, value: 1s}}}
+  - {at: 4s, link: {from: n1, to: n2, latency: {dist: constant, value: 2ms}}}
+  - {at: 6s, link: {from: n3, to: n1, both: true, loss: 0.5}}
+  - {at: 8s, link: {from: n1, to: n3, loss: 0.05}}
+  - {at: 8s, link: {from: n3, to: n1, loss: 0}}
+nemesis: {interval: 10s, start: 10s, quiet: 5s, kinds: [link], max_for: 4s}
+`
+
+// TestTimelineJudgesLinksByTheScenario runs linksScenario: with the run's
+// scenario the timeline tells the latency fault from its repair, which
+// their tags cannot ("latency constant" both), and every change that puts
+// a pair back as configured ends the pair's fault.
+func TestTimelineJudgesLinksByTheScenario(t *testing.T) {
+	scn, err := sim.Parse("links.yaml", []byte(linksScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := protocols.ForScenario(scn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sim.New(scn, p, scn.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, tagsOnly := plots.NewTimeline(s.Roster()), plots.NewTimeline(s.Roster())
+	tl.Scenario = s.Scenario()
+	s.Observe(tl, tagsOnly)
+	if res := s.Run(); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	links := func(tl *plots.Timeline) []plots.FaultPeriod {
+		var out []plots.FaultPeriod
+		for _, f := range tl.Faults() {
+			if f.Kind == sim.KindLink {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	got := links(tl)
+	if len(got) < 4 {
+		t.Fatalf("%d link faults, want the 2 scripted and at least 2 of the nemesis's: %+v", len(got), got)
+	}
+	want := []plots.FaultPeriod{
+		{Kind: sim.KindLink, Start: at(2), End: at(4), Label: "link n1 -> n2 latency constant"},
+		{Kind: sim.KindLink, Start: at(6), End: at(8), Label: "link n3 <-> n1 loss 0.5"},
+	}
+	if fmt.Sprint(got[:2]) != fmt.Sprint(want) {
+		t.Errorf("scripted link faults\n got %+v\nwant %+v", got[:2], want)
+	}
+	for _, f := range got[2:] {
+		if f.End == plots.Open || f.End <= f.Start || !strings.Contains(f.Label, "loss 0.9") {
+			t.Errorf("the nemesis's link fault %+v is not a degraded link that ends", f)
+		}
+	}
+	// On tags alone, the latency's repair reads as one more latency fault
+	// (until the nemesis puts the pair back, setting every field).
+	if repair := links(tagsOnly)[1]; repair.Start != at(4) || repair.Label != "link n1 -> n2 latency constant" {
+		t.Errorf("on tags alone the repair at 4s is %+v, want a fault", repair)
+	}
 }
 
 func TestTimelineSortsActsByOutcome(t *testing.T) {
@@ -271,11 +376,19 @@ func TestTimelineSortsActsByOutcome(t *testing.T) {
 	}
 }
 
-func TestViolationMarkPointsAtTheLastEvent(t *testing.T) {
+// TestViolationMarkRingsEveryNode: the line at the last event, and a ring
+// on each node of the violation, at its own time when it has one.
+func TestViolationMarkRingsEveryNode(t *testing.T) {
 	v := &properties.Violation{Property: "fenced-resource", Nodes: []sim.NodeID{2, 1}, Times: []sim.Time{at(30), at(35.5)}}
-	m := plots.ViolationMark(v)
-	if m == nil || m.At != at(35.5) || m.Node != 1 || m.Label != "fenced-resource" {
-		t.Errorf("ViolationMark = %+v", m)
+	want := &plots.TimelineMark{At: at(35.5), Label: "fenced-resource", Rings: []plots.TimelineRing{{Node: 2, At: at(30)}, {Node: 1, At: at(35.5)}}}
+	if m := plots.ViolationMark(v); fmt.Sprint(m) != fmt.Sprint(want) {
+		t.Errorf("ViolationMark\n got %+v\nwant %+v", m, want)
+	}
+	// An outcome names its nodes but no times: they are ringed at the line.
+	v = &properties.Violation{Property: "leader-at-end", Nodes: []sim.NodeID{3, 1}}
+	want = &plots.TimelineMark{Label: "leader-at-end", Rings: []plots.TimelineRing{{Node: 3}, {Node: 1}}}
+	if m := plots.ViolationMark(v); fmt.Sprint(m) != fmt.Sprint(want) {
+		t.Errorf("ViolationMark\n got %+v\nwant %+v", m, want)
 	}
 	if plots.ViolationMark(nil) != nil {
 		t.Errorf("ViolationMark(nil) is not nil")
@@ -297,13 +410,13 @@ func TestTimelineRendersEveryKindOfMark(t *testing.T) {
 		sim.Event{At: at(6), Kind: sim.KindHeal},
 		sim.Event{At: at(6.5), Kind: sim.KindActApplied, Node: resource, Peer: 1, Gen: 1},
 		sim.Event{At: at(7), Kind: sim.KindCrash, Node: 1, Gen: 1},
-		sim.Event{At: at(8), Kind: sim.KindClockStep, Node: 3, Value: int64(-time.Second)},
+		sim.Event{At: at(8), Kind: sim.KindClockStep, Node: 3, Value: int64(-time.Second - 3)},
 		sim.Event{At: at(8), Kind: sim.KindDrift, Node: 3, Value: 250_000},
-		sim.Event{At: at(9), Kind: sim.KindPause, Node: 2, Value: int64(time.Second)},
+		sim.Event{At: at(9), Kind: sim.KindPause, Node: 2, Value: int64(time.Second + 2)},
 	)
-	m := &plots.TimelineMark{At: at(5), Node: 1, Label: "fenced-resource"}
+	m := plots.ViolationMark(&properties.Violation{Property: "fenced-resource", Nodes: []sim.NodeID{2, 1}, Times: []sim.Time{at(4.5), at(5)}})
 	svg := render(t, tl, "svg", at(10), m)
-	for _, want := range []string{">network", ">n1", ">partition isolate n1", ">gen 1", ">gen 2", ">clock step -1s", ">rejected act", ">accepted stale act", ">withheld act", ">crashed", ">fenced-resource (n1) at 5.000s"} {
+	for _, want := range []string{">network", ">n1", ">partition isolate n1", ">gen 1", ">gen 2", ">clock step -1s", ">rejected act", ">accepted stale act", ">withheld act", ">crashed", ">fenced-resource (n2, n1) at 5s", ">paused 1s"} {
 		if !bytes.Contains(svg, []byte(want)) {
 			t.Errorf("the SVG does not show %q", strings.TrimPrefix(want, ">"))
 		}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/electsim/electsim/sim"
 )
 
 // Bounds on the lists the summary prints; -json has them all.
@@ -22,7 +24,7 @@ const (
 func (r *Report) WriteSummary(w io.Writer) {
 	m := r.Metrics
 	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", r.Scenario, r.Protocol, r.Seed)
-	fmt.Fprintf(w, "run         %v of true time, %d events, trace %s\n", readable(r.DurationNS), r.Events, r.TraceHash)
+	fmt.Fprintf(w, "run         %s of true time, %s, trace %s\n", readable(r.DurationNS), plural(r.Events, "event", "events"), r.TraceHash)
 	r.writeLeaders(w)
 	proposals := ""
 	if n := m.ActsCommitted + m.ActsUncommitted; n > 0 {
@@ -30,8 +32,8 @@ func (r *Report) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "acts        %d issued%s, %d accepted, %d rejected, %d withheld, %d lost\n",
 		m.ActsIssued, proposals, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
-	fmt.Fprintf(w, "split brain %v, stale acts %d\n", readable(m.SplitBrainNS), m.StaleActs)
-	fmt.Fprintf(w, "available   %.1f%% of %d act slots (an act accepted within %v)\n", 100*m.Availability, r.actSlots, r.actTimeout)
+	fmt.Fprintf(w, "split brain %s, %s\n", readable(m.SplitBrainNS), plural(m.StaleActs, "stale act", "stale acts"))
+	fmt.Fprintf(w, "available   %.1f%% of %s (an act accepted within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), sim.Human(r.actTimeout))
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
 	if len(r.UserMetrics) > 0 {
 		var parts []string
@@ -47,16 +49,8 @@ func (r *Report) WriteSummary(w io.Writer) {
 	}
 }
 
-// readable rounds a time for reading: to the millisecond from a second
-// up, to the microsecond below. Clocks that drift put nanoseconds of noise
-// on every time they touch (5.472000002s); -json has the exact values.
-func readable(ns int64) time.Duration {
-	d := time.Duration(ns)
-	if d >= time.Second || d <= -time.Second {
-		return d.Round(time.Millisecond)
-	}
-	return d.Round(time.Microsecond)
-}
+// readable is sim.Human for a time in nanoseconds, as reports keep times.
+func readable(ns int64) string { return sim.Human(time.Duration(ns)) }
 
 // roles shows what a fault's roles resolved to: briefly where the fault
 // names one node and a role became it ("crash n3" with "leader=n3" reads
@@ -73,7 +67,8 @@ func roles(fault, role string) string {
 	return fault + " (" + role + ")"
 }
 
-func plural(n int64, one, many string) string {
+// plural writes a count and its noun: "0 changes", "1 change", "2 changes".
+func plural[N ~int | ~int64](n N, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
@@ -92,25 +87,25 @@ func (r *Report) writeLeaders(w io.Writer) {
 	if l := r.LeaderAtEnd; l != nil {
 		end = fmt.Sprintf("%s leads gen %d at the end", l.Node, l.Gen)
 	}
-	without := fmt.Sprintf("%v without a leader", readable(m.LeaderlessNS))
+	without := fmt.Sprintf("%s without a leader", readable(m.LeaderlessNS))
 	if m.LongestLeaderlessNS != m.LeaderlessNS {
-		without += fmt.Sprintf(" (at most %v at a stretch)", readable(m.LongestLeaderlessNS))
+		without += fmt.Sprintf(" (at most %s at a stretch)", readable(m.LongestLeaderlessNS))
 	}
-	fmt.Fprintf(w, "leaders     first at %v, %s after it; %s; %s\n",
+	fmt.Fprintf(w, "leaders     first at %s, %s after it; %s; %s\n",
 		readable(m.FirstLeaderNS), plural(m.LeaderChanges, "change", "changes"), end, without)
 	for i, l := range r.Leadership {
 		if i == maxLeadershipLines {
 			fmt.Fprintf(w, "            ... %d more (see -json)\n", r.LeadershipCount-int64(i))
 			break
 		}
-		until := fmt.Sprintf("until %v (%s)", readable(l.ToNS), l.Ended)
+		until := fmt.Sprintf("until %s (%s)", readable(l.ToNS), l.Ended)
 		switch l.Ended {
 		case EndedRunEnd:
 			until = "to the end"
 		case EndedReplaced:
-			until = fmt.Sprintf("until %v, then in a newer generation", readable(l.ToNS))
+			until = fmt.Sprintf("until %s, then in a newer generation", readable(l.ToNS))
 		}
-		fmt.Fprintf(w, "            %v %s leads gen %d, %s\n", readable(l.FromNS), l.Node, l.Gen, until)
+		fmt.Fprintf(w, "            %s %s leads gen %d, %s\n", readable(l.FromNS), l.Node, l.Gen, until)
 	}
 }
 
@@ -118,10 +113,10 @@ func (r *Report) writeLeaders(w io.Writer) {
 func (r *Report) writeFaults(w io.Writer) {
 	writeList(w, "faults", len(r.Recoveries), func(i int) string {
 		rec := r.Recoveries[i]
-		return fmt.Sprintf("%s at %v: %s; %s", roles(rec.Fault, rec.Role), readable(rec.AtNS), newLeader(rec), recovered(rec))
+		return fmt.Sprintf("%s at %s: %s; %s", roles(rec.Fault, rec.Role), readable(rec.AtNS), newLeader(rec), recovered(rec))
 	})
 	writeList(w, "skipped", len(r.Skipped), func(i int) string {
-		return fmt.Sprintf("%s at %v", r.Skipped[i].Fault, readable(r.Skipped[i].AtNS))
+		return fmt.Sprintf("%s at %s", r.Skipped[i].Fault, readable(r.Skipped[i].AtNS))
 	})
 }
 
@@ -143,14 +138,14 @@ func newLeader(rec Recovery) string {
 	if rec.NewLeaderNS < 0 {
 		return "no new leader"
 	}
-	return fmt.Sprintf("%s leads gen %d after %v", rec.NewLeader, rec.NewLeaderGen, readable(rec.NewLeaderNS))
+	return fmt.Sprintf("%s leads gen %d after %s", rec.NewLeader, rec.NewLeaderGen, readable(rec.NewLeaderNS))
 }
 
 func recovered(rec Recovery) string {
 	if rec.RecoveryNS < 0 {
 		return "no act issued after it was accepted"
 	}
-	return fmt.Sprintf("an act issued after it accepted after %v", readable(rec.RecoveryNS))
+	return fmt.Sprintf("an act issued after it accepted after %s", readable(rec.RecoveryNS))
 }
 
 // writeProperties gives every property's verdict: the four every run

@@ -1,6 +1,7 @@
 package properties_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestSummary(t *testing.T) {
 		"            1s n1 leads gen 1, until 10s (crash)\n",
 		"            12s n2 leads gen 2, to the end\n",
 		"available   0.2% of 600 act slots (an act accepted within 5s)\n",
-		"faults      crash n1 (leader) at 10s: n2 leads gen 2 after 2s; an act issued after it accepted after 2.002s\n",
+		"faults      crash n1 (leader) at 10s: n2 leads gen 2 after 2s; an act issued after it accepted after 2s\n",
 		"            partition halves [n2 n1] [n3 n4 n5] (leader=n2) at 20s: no new leader; no act issued after it was accepted\n",
 		"skipped     crash leader: no participant believes it leads at 11s\n",
 		"  ok   * leader-at-end: at the end n2 leads generation 2 (since 12s); expected one of n2\n",
@@ -65,5 +66,31 @@ func TestSummaryOfALeaderThatMovesOn(t *testing.T) {
 		"            1s n1 leads gen 1, until 20s, then in a newer generation\n",
 		"            20s n1 leads gen 2, to the end\n",
 		"faults      partition halves [n1 n2] [n3] at 10s: n1 leads gen 2 after 10s;",
+	)
+}
+
+// TestSummaryCountsReadRight: every count in the summary agrees with its
+// noun, for none, one and several.
+func TestSummaryCountsReadRight(t *testing.T) {
+	for changes, want := range []string{"0 changes", "1 change", "2 changes"} {
+		s := expecting(t, sim.Expect{})
+		events := []sim.Event{lead(1*sec, "n1", 1)}
+		for i := range changes {
+			events = append(events, lead(time.Duration(2+i)*sec, fmt.Sprintf("n%d", i+2), sim.Generation(i+2)))
+		}
+		observe(s, events...)
+		summaryHas(t, s.Report(sim.Result{End: sim.Time(30 * sec)}), "leaders     first at 1s, "+want+" after it;")
+	}
+	s := expecting(t, sim.Expect{})
+	observe(s,
+		lead(1*sec, "n1", 1),
+		appliedIssued(2*sec, 2*sec, "n1", 1, accepted),
+		lead(3*sec, "n2", 2),
+		appliedIssued(4*sec, 4*sec, "n2", 2, accepted),
+		appliedIssued(5*sec, 5*sec, "n1", 1, accepted),
+	)
+	summaryHas(t, s.Report(sim.Result{End: sim.Time(30 * sec), Events: 1}),
+		", 1 event, trace ",
+		", 1 stale act\n",
 	)
 }

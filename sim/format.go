@@ -87,3 +87,30 @@ func describeMessage(m Message) string {
 	}
 	return fmt.Sprintf("%T%+v", m, m)
 }
+
+// Human writes a duration for people: rounded to three significant
+// digits, then written as time.Duration writes it: "412ms", "5.47s",
+// "1m25.7s", "400µs", "1ns", "0s", "-2.5s". Halves round away from zero,
+// so 999.6ms reads "1s". Clocks that drift put nanoseconds of noise on
+// every time they touch (5.472000002s); -json keeps the exact values.
+// Every duration the summary, the checkers' details and the timeline
+// show goes through Human.
+func Human(d time.Duration) string { return roundSignificant(d, 3).String() }
+
+// roundSignificant rounds d to its digits most significant decimal digits
+// of nanoseconds. Where rounding up would overflow a Duration (within 0.1%
+// of 292 years), it truncates instead.
+func roundSignificant(d time.Duration, digits int) time.Duration {
+	limit := time.Duration(1)
+	for range digits {
+		limit *= 10
+	}
+	unit := time.Duration(1)
+	for d/unit >= limit || d/unit <= -limit {
+		unit *= 10
+	}
+	if r := d.Round(unit); r%unit == 0 {
+		return r
+	}
+	return d.Truncate(unit) // Round saturated
+}
