@@ -62,8 +62,11 @@ func (r *Recorder) choose(in []bool) []sim.Event {
 		if !inPast(&e) || e.Kind.IsFault() || e.Kind == sim.KindBoot || e.Kind == sim.KindOutOfService {
 			continue
 		}
+		k := actKey{kind: e.Kind, node: e.Node, peer: e.Peer, gen: e.Gen}
 		switch {
-		case slices.Contains(r.target.Events, e.Index), e.Kind == sim.KindLead, e.Kind == sim.KindStepDown:
+		case slices.Contains(r.target.Events, e.Index):
+			firsts[k] = true // an act of the violation is its kind's first told
+		case e.Kind == sim.KindLead, e.Kind == sim.KindStepDown:
 		case e.Kind == sim.KindDeliver:
 			gen, _ := promised(e.Msg)
 			k := promiseKey{from: e.Peer, to: e.Node, gen: gen}
@@ -73,7 +76,6 @@ func (r *Recorder) choose(in []bool) []sim.Event {
 			}
 			promises[k] = append(promises[k], len(story))
 		default:
-			k := actKey{kind: e.Kind, node: e.Node, peer: e.Peer, gen: e.Gen}
 			if firsts[k] {
 				continue
 			}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/electsim/electsim/causal"
+
 	"github.com/electsim/electsim/plots"
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/sim"
@@ -21,11 +23,12 @@ import (
 // report; "-" is stdout.
 type replayOutputs struct {
 	trace, perfetto, timeline string
+	report                    string // the HTML page that explains the run
 	stdout                    io.Writer
 }
 
 func replayCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("replay", "replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]", stderr)
+	fs := newFlagSet("replay", "replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png] [-report out.html]", stderr)
 	before := fs.Int("before", 30, "how many events before the violation to print")
 	asJSON := fs.Bool("json", false, "print one JSON object: the report, the explained violation and the events before it")
 	out := replayOutputs{stdout: stdout}
@@ -53,7 +56,7 @@ func replayCommand(args []string, stdout, stderr io.Writer) error {
 
 // paths are the outputs by flag.
 func (o replayOutputs) paths() map[string]string {
-	return map[string]string{"-trace": o.trace, "-perfetto": o.perfetto, "-timeline": o.timeline}
+	return map[string]string{"-trace": o.trace, "-perfetto": o.perfetto, "-timeline": o.timeline, "-report": o.report}
 }
 
 // replayJSON is what replay -json prints. The JSON names are a public
@@ -62,16 +65,29 @@ type replayJSON struct {
 	Report    *properties.Report    `json:"report"`
 	Violation *properties.Violation `json:"violation"` // the explained one, or null
 	LeadUp    []string              `json:"lead_up"`   // the events before it and itself, as the text shows them
+	// Story is the violation's causal story (properties.Story), step by step.
+	Story []storyStepJSON `json:"story"`
 	// Recorded is the trace hash the file records ("" for none); SameRun
 	// says whether this run has it.
 	Recorded string `json:"recorded_trace_hash"`
 	SameRun  bool   `json:"same_run"`
 }
 
+// storyStepJSON is one step of the causal story in replay -json.
+type storyStepJSON struct {
+	Index     int64    `json:"index"`
+	At        sim.Time `json:"t_ns"`
+	Node      string   `json:"node"` // "" for the network
+	Kind      string   `json:"kind"`
+	Text      string   `json:"text"`
+	Violation bool     `json:"violation,omitempty"` // one of the violation's own events
+}
+
 func (o *replayOutputs) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.trace, "trace", "", "write every event to this file as JSON lines")
 	fs.StringVar(&o.perfetto, "perfetto", "", "write a Chrome trace-event JSON file that ui.perfetto.dev opens")
 	fs.StringVar(&o.timeline, "timeline", "", "draw the run's timeline to this .svg or .png file")
+	fs.StringVar(&o.report, "report", "", "write an HTML page that explains the run (verdict, timeline, messages, causal story) to this file")
 }
 
 // check fails on an output that cannot be written, before the run rather
@@ -142,6 +158,11 @@ func replay(path string, before int, asJSON bool, out replayOutputs, stdout, std
 	if err != nil {
 		return err
 	}
+	if out.report != "" {
+		if err := writeReport(out.report, run, rep, out.stdout); err != nil {
+			return err
+		}
+	}
 	if asJSON {
 		return replayAsJSON(run, rep, recorded, before, stdout)
 	}
@@ -179,6 +200,7 @@ func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
 	if out.timeline != "" {
 		timeline = plots.NewTimeline(p.sim.Roster())
 		timeline.Title = fmt.Sprintf("%s, seed %d", p.sim.Scenario().Name, p.sim.Seed())
+		timeline.Scenario = p.sim.Scenario()
 		p.sim.Observe(timeline)
 	}
 	rep, err := p.execute(out.trace, out.stdout)
@@ -216,7 +238,7 @@ func drawTimeline(t *plots.Timeline, path string, stdout io.Writer, rep *propert
 }
 
 func replayAsJSON(run *prepared, rep *properties.Report, recorded string, before int, stdout io.Writer) error {
-	out := replayJSON{Report: rep, Recorded: recorded, LeadUp: []string{}}
+	out := replayJSON{Report: rep, Recorded: recorded, LeadUp: []string{}, Story: []storyStepJSON{}}
 	_, out.SameRun = properties.HashCheck("", recorded, rep.TraceHash)
 	if v := properties.ExplainedViolation(rep); v != nil {
 		out.Violation = v
@@ -225,6 +247,11 @@ func replayAsJSON(run *prepared, rep *properties.Report, recorded string, before
 			return err
 		}
 		out.LeadUp = lines
+		story, err := properties.Story(run.scn, run.proto, rep.Seed, v)
+		if err != nil {
+			return err
+		}
+		out.Story = storyJSON(run.sim.Roster(), story)
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
@@ -235,4 +262,17 @@ func replayAsJSON(run *prepared, rep *properties.Report, recorded string, before
 		return &exitError{code: 1, err: errQuiet}
 	}
 	return nil
+}
+
+func storyJSON(r *sim.Roster, story *causal.Story) []storyStepJSON {
+	out := []storyStepJSON{}
+	for _, step := range story.Steps {
+		e := step.Event
+		node := ""
+		if e.Node != sim.NoNode {
+			node = r.Name(e.Node)
+		}
+		out = append(out, storyStepJSON{Index: e.Index, At: e.At, Node: node, Kind: e.Kind.String(), Text: step.Text, Violation: step.Violation})
+	}
+	return out
 }

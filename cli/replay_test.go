@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,5 +129,38 @@ func TestReplayWritesItsPictures(t *testing.T) {
 	}
 	if code, _, stderr := electsim("replay", path, "-timeline", filepath.Join(dir, "t.gif")); code != 2 || !strings.Contains(stderr, ".svg or .png") {
 		t.Fatalf("a .gif timeline: exit %d, %s", code, stderr)
+	}
+}
+
+// TestReplayTellsTheCausalStory: the ready persist: false failure's replay
+// tells the restart that lost the vote and the second vote it allowed, in
+// text and in -json.
+func TestReplayTellsTheCausalStory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "saved.yaml")
+	if code, _, stderr := electsim("run", "../scenarios/raft-no-persist-restart.yaml", "-save", path); code != 1 {
+		t.Fatalf("the scenario should fail: exit %d, %s", code, stderr)
+	}
+	_, stdout, _ := electsim("replay", path)
+	story := stdout[strings.Index(stdout, "the causal story"):strings.Index(stdout, "the events before it")]
+	for _, want := range []string{"restarts from its storage alone", "had promised generation 1 to", ") lost that", "<- the violation"} {
+		if !strings.Contains(story, want) {
+			t.Fatalf("the story lacks %q:\n%s", want, story)
+		}
+	}
+	_, out, _ := electsim("replay", path, "-json")
+	var got struct {
+		Story []storyStepJSON `json:"story"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	restarts := 0
+	for _, step := range got.Story {
+		if step.Kind == "restart" {
+			restarts++
+		}
+	}
+	if len(got.Story) == 0 || restarts == 0 {
+		t.Fatalf("replay -json has no story with the restart: %+v", got.Story)
 	}
 }

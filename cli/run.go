@@ -102,7 +102,7 @@ func (o *overrides) apply(scn *sim.Scenario) error {
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]", stderr)
+	fs := newFlagSet("run", "run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png] [-report out.html]", stderr)
 	var seed seedFlag
 	fs.Var(&seed, "seed", "run with this seed instead of the scenario's")
 	var over overrides
@@ -138,6 +138,11 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	rep, err := run.executeWith(out)
 	if err != nil {
 		return err
+	}
+	if out.report != "" {
+		if err := writeReport(out.report, run, rep, stdout); err != nil {
+			return err
+		}
 	}
 	if *savePath != "" {
 		if err := save(*savePath, run.sim, rep, stdout); err != nil {

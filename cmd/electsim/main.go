@@ -5,8 +5,9 @@
 // Usage:
 //
 //	electsim run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml]
-//	             [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
+//	             [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png] [-report out.html]
 //	electsim replay FILE [-before 30] [-json] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png]
+//	                [-report out.html]
 //	electsim sweep FILE [-protocols raft,routing] [-seeds 1-20] [-set key=v1,v2,...]... [-paired]
 //	               [-parallel N] [-out results.jsonl [-resume]] [-shard i/n] [-json] [-csv table.csv]
 //	               [-plot DIR] [-cdf out.svg|png]
@@ -36,7 +37,10 @@
 // Both commands can write the run three more ways: -trace, every event as a
 // line of JSON; -perfetto, a Chrome trace-event file that ui.perfetto.dev
 // opens, one track per node with leadership as slices named by generation;
-// -timeline, a picture of the run, one row per node over true time.
+// -timeline, a picture of the run, one row per node over true time;
+// -report, one self-contained HTML page that explains the run: its verdict,
+// the timeline, the causal story of its violation and a message diagram of
+// the events before it.
 //
 // Run -save writes the run as a plain scenario: the nemesis expanded into
 // faults, every random choice made, the seed and the trace hash recorded.
@@ -44,7 +48,10 @@
 // testdata/failures) with the seed it records, and checks that the run's
 // trace hash is the one the file records: a mismatch is an error that says
 // the code or the scenario changed, so the run is a new one. It prints the
-// first violation and the events that led to it, one line each.
+// first violation, its causal story (the events that happened before it,
+// in Lamport's sense, that bear on its generations: leadership, acts,
+// promises, and the faults meanwhile) and the events just before it, one
+// line each.
 //
 // Sweep runs an experiment: named configurations (a protocol and its
 // parameters, side by side) over axes of any scenario field, each with
@@ -93,7 +100,7 @@
 // the source revision the binary was built from. Every output flag takes -
 // for standard output, and every output path is checked before a run
 // starts. -h on any command, or help COMMAND, prints its usage and exits 0.
-// Replay -json prints the report, the explained violation, the events
+// Replay -json prints the report, the explained violation, its causal story, the events
 // before it and whether the run is the saved one.
 //
 // The same scenario and seed always give the same run, event for event, and
