@@ -187,14 +187,17 @@ func replay(path string, before int, asJSON bool, out replayOutputs, stdout, std
 
 // executeWith runs with the checkers and the outputs asked for.
 func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
-	var closers []func(sim.Time) error
+	var closers []func(*properties.Report) error
 	if out.perfetto != "" {
 		w, closeFile, err := createOutput(out.perfetto, out.stdout)
 		if err != nil {
 			return nil, err
 		}
 		trace := sim.WritePerfetto(p.sim, w)
-		closers = append(closers, func(end sim.Time) error { return errors.Join(trace.Flush(end), closeFile()) })
+		closers = append(closers, func(rep *properties.Report) error {
+			markViolation(trace, rep)
+			return errors.Join(trace.Flush(sim.Time(rep.DurationNS)), closeFile())
+		})
 	}
 	var timeline *plots.Timeline
 	if out.timeline != "" {
@@ -208,7 +211,7 @@ func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
 		return nil, err
 	}
 	for _, close := range closers {
-		if err := close(sim.Time(rep.DurationNS)); err != nil {
+		if err := close(rep); err != nil {
 			return nil, fmt.Errorf("writing the Perfetto trace: %w", err)
 		}
 	}
@@ -218,6 +221,20 @@ func (p *prepared) executeWith(out replayOutputs) (*properties.Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// markViolation marks the run's explained violation on the Perfetto trace,
+// on the track of every node it involves, at the event that broke it.
+func markViolation(trace *sim.PerfettoTrace, rep *properties.Report) {
+	v := properties.ExplainedViolation(rep)
+	if v == nil {
+		return
+	}
+	at := sim.Time(rep.DurationNS)
+	if len(v.Times) > 0 {
+		at = v.Times[len(v.Times)-1]
+	}
+	trace.Mark(at, v.Nodes, "VIOLATION "+v.Property, v.Detail)
 }
 
 func drawTimeline(t *plots.Timeline, path string, stdout io.Writer, rep *properties.Report) error {

@@ -164,3 +164,38 @@ func TestReplayTellsTheCausalStory(t *testing.T) {
 		t.Fatalf("replay -json has no story with the restart: %+v", got.Story)
 	}
 }
+
+// TestPerfettoMarksTheViolationOnItsNodes: replay -perfetto puts the
+// violation on the track of each node it involves.
+func TestPerfettoMarksTheViolationOnItsNodes(t *testing.T) {
+	dir := t.TempDir()
+	saved, trace := filepath.Join(dir, "saved.yaml"), filepath.Join(dir, "trace.json")
+	electsim("run", "../scenarios/raft-no-persist-restart.yaml", "-save", saved)
+	if code, _, stderr := electsim("replay", saved, "-perfetto", trace); code != 1 {
+		t.Fatalf("replay: exit %d, %s", code, stderr)
+	}
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		TraceEvents []struct {
+			Name  string `json:"name"`
+			Phase string `json:"ph"`
+			TID   int    `json:"tid"`
+			Scope string `json:"s"`
+		} `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	marked := map[int]bool{}
+	for _, e := range file.TraceEvents {
+		if e.Name == "VIOLATION single-belief-per-generation" && e.Phase == "i" && e.Scope == "t" {
+			marked[e.TID] = true
+		}
+	}
+	if !marked[1] || !marked[2] || len(marked) != 2 {
+		t.Fatalf("the violation of n1 and n2 is marked on tracks %v", marked)
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +11,6 @@ import (
 	"github.com/electsim/electsim/protocols/example"
 	"github.com/electsim/electsim/sim"
 )
-
-// traceEvent is one Chrome trace event as the tests read it: ts stays the
-// number as written, so that no float rounding hides a formatting bug.
-type traceEvent struct {
-	Ph   string         `json:"ph"`
-	Ts   *json.Number   `json:"ts"`
-	Pid  *int           `json:"pid"`
-	Tid  *int           `json:"tid"`
-	Name *string        `json:"name"`
-	S    string         `json:"s"`
-	Args map[string]any `json:"args"`
-}
-
-type traceFile struct {
-	TraceEvents     []traceEvent `json:"traceEvents"`
-	DisplayTimeUnit string       `json:"displayTimeUnit"`
-}
 
 // beaconStory is five beacon nodes through a partition, a heal, a crash of
 // whoever leads n1's side, a restart and a pause: leaders come and go.
@@ -52,86 +33,49 @@ var beacon = example.Beacon(example.BeaconConfig{
 	Interval: 100 * time.Millisecond, TimeoutMin: 300 * time.Millisecond, TimeoutMax: 600 * time.Millisecond,
 })
 
-// perfettoOf runs a scenario with the Perfetto export and returns its bytes.
+// perfettoOf runs a scenario with the Perfetto export, every message in,
+// and returns its bytes.
 func perfettoOf(t *testing.T, scn *sim.Scenario, p sim.Protocol, seed uint64) ([]byte, *sim.Roster) {
 	t.Helper()
-	s, err := sim.New(scn, p, seed)
-	if err != nil {
-		t.Fatalf("building the run: %v", err)
-	}
-	var out bytes.Buffer
-	pt := sim.WritePerfetto(s, &out)
-	res := s.Run()
-	if res.Err != nil {
-		t.Fatalf("run: %v", res.Err)
-	}
-	if err := pt.Flush(res.End); err != nil {
-		t.Fatalf("Flush: %v", err)
-	}
-	return out.Bytes(), s.Roster()
+	run := runPerfetto(t, scn, p, seed, sim.PerfettoOptions{}, nil)
+	return run.data, run.roster
 }
 
-func parseTrace(t *testing.T, data []byte) traceFile {
-	t.Helper()
-	var f traceFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		t.Fatalf("the trace is not the JSON expected: %v", err)
+// transcript is the events of one track, a line each: ts, ph, name.
+func transcript(f traceFile, tid int) string {
+	var lines []string
+	for _, e := range f.TraceEvents {
+		if *e.Tid == tid && e.Ph != "M" {
+			lines = append(lines, fmt.Sprintf("%s %s %s", *e.Ts, e.Ph, *e.Name))
+		}
 	}
-	if dec.More() {
-		t.Fatalf("data after the trace object")
-	}
-	if f.TraceEvents == nil {
-		t.Fatalf("no traceEvents array")
-	}
-	if f.DisplayTimeUnit != "ms" {
-		t.Errorf("displayTimeUnit = %q, want ms", f.DisplayTimeUnit)
-	}
-	return f
-}
-
-var tsFormat = regexp.MustCompile(`^[0-9]+\.[0-9]{3}$`)
-
-// nanos reads a ts written as microseconds with three decimals.
-func nanos(t *testing.T, ts json.Number) int64 {
-	t.Helper()
-	if !tsFormat.MatchString(string(ts)) {
-		t.Fatalf("ts %s is not microseconds with 3 decimals", ts)
-	}
-	ns, err := strconv.ParseInt(strings.Replace(string(ts), ".", "", 1), 10, 64)
-	if err != nil {
-		t.Fatalf("ts %s: %v", ts, err)
-	}
-	return ns
+	return strings.Join(lines, "\n")
 }
 
 func TestPerfettoEventsHaveTheFieldsTheFormatRequires(t *testing.T) {
-	data, _ := perfettoOf(t, beaconStory(), beacon, 1)
-	f := parseTrace(t, data)
+	run := runPerfetto(t, beaconStory(), beacon, 1, sim.PerfettoOptions{}, nil)
+	f, _ := checkPerfetto(t, run)
 	kinds := map[string]int{}
-	for i, e := range f.TraceEvents {
-		if e.Ts == nil || e.Pid == nil || e.Tid == nil || e.Name == nil || *e.Name == "" {
-			t.Fatalf("event %d lacks ts, pid, tid or name: %+v", i, e)
-		}
-		nanos(t, *e.Ts)
-		switch e.Ph {
-		case "M", "B", "E":
-		case "i":
-			if e.S != "t" {
-				t.Errorf("instant %d (%s) has scope %q, want t", i, *e.Name, e.S)
-			}
-		default:
-			t.Errorf("event %d has ph %q", i, e.Ph)
-		}
+	for _, e := range f.TraceEvents {
 		kinds[e.Ph+" "+*e.Name]++
 	}
-	for _, want := range []string{"B lead gen 1", "i act", "i act accepted", "i crash", "i restart", "i pause", "i resume", "i partition", "i heal"} {
-		if kinds[want] == 0 {
+	for _, want := range []string{
+		"B lead gen 1", "i act", "i act accepted", "B crashed", "i restart", "B paused", "i resume",
+		"B partition halves", "B partition isolate n3", "i heal", "i -> n2 ", "i <- n1 ", "s ", "f ",
+	} {
+		if !hasPrefix(kinds, want) {
 			t.Errorf("no %q event in the trace; saw %v", want, kinds)
 		}
 	}
+}
+
+func hasPrefix(kinds map[string]int, prefix string) bool {
+	for k := range kinds {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestPerfettoHasOneNamedTrackPerNodeAndTheNetwork(t *testing.T) {
@@ -163,36 +107,16 @@ func TestPerfettoHasOneNamedTrackPerNodeAndTheNetwork(t *testing.T) {
 }
 
 func TestPerfettoSlicesNestAndTimeNeverGoesBack(t *testing.T) {
-	data, _ := perfettoOf(t, beaconStory(), beacon, 1)
-	f := parseTrace(t, data)
-	open := map[int]string{}
-	last := map[int]int64{}
-	slices := 0
-	for i, e := range f.TraceEvents {
-		tid, ts := *e.Tid, nanos(t, *e.Ts)
-		if ts < last[tid] {
-			t.Errorf("event %d on tid %d goes back in time: %d ns after %d ns", i, tid, ts, last[tid])
-		}
-		last[tid] = ts
-		switch e.Ph {
-		case "B":
-			if name, ok := open[tid]; ok {
-				t.Errorf("event %d begins %q on tid %d inside %q", i, *e.Name, tid, name)
-			}
-			open[tid] = *e.Name
-			slices++
-		case "E":
-			if name, ok := open[tid]; !ok || name != *e.Name {
-				t.Errorf("event %d ends %q on tid %d, but the open slice is %q", i, *e.Name, tid, name)
-			}
-			delete(open, tid)
+	run := runPerfetto(t, beaconStory(), beacon, 1, sim.PerfettoOptions{}, nil)
+	_, slices := checkPerfetto(t, run)
+	leads := 0
+	for _, s := range slices {
+		if strings.HasPrefix(s.name, "lead gen ") {
+			leads++
 		}
 	}
-	if len(open) > 0 {
-		t.Errorf("slices still open at the end: %v", open)
-	}
-	if slices < 3 {
-		t.Errorf("only %d leadership slices: the story should have leaders come and go", slices)
+	if leads < 3 {
+		t.Errorf("only %d leadership slices: the story should have leaders come and go", leads)
 	}
 }
 
@@ -205,6 +129,26 @@ func TestPerfettoIsByteIdenticalForOneSeed(t *testing.T) {
 	c, _ := perfettoOf(t, beaconStory(), beacon, 8)
 	if bytes.Equal(a, c) {
 		t.Errorf("seeds 7 and 8 wrote the same trace")
+	}
+}
+
+// TestPerfettoLeavesMessagesOutWhenAsked: without messages the trace has
+// the same slices and no message, flow or drop.
+func TestPerfettoLeavesMessagesOutWhenAsked(t *testing.T) {
+	with := runPerfetto(t, beaconStory(), beacon, 1, sim.PerfettoOptions{}, nil)
+	without := runPerfetto(t, beaconStory(), beacon, 1, sim.PerfettoOptions{NoMessages: true}, nil)
+	f := parseTrace(t, without.data)
+	checkFields(t, f, without.roster.Len()+1)
+	for _, e := range f.TraceEvents {
+		if e.Ph == "s" || e.Ph == "f" || strings.HasPrefix(*e.Name, "->") || strings.HasPrefix(*e.Name, "<-") || strings.HasPrefix(*e.Name, "dropped") {
+			t.Fatalf("a message event in a trace without messages: %s %s", e.Ph, *e.Name)
+		}
+	}
+	if a, b := fmt.Sprint(checkNesting(t, parseTrace(t, with.data))), fmt.Sprint(checkNesting(t, f)); a != b {
+		t.Errorf("leaving messages out changed the slices:\n%s\n%s", a, b)
+	}
+	if len(without.data)*3 > len(with.data) {
+		t.Errorf("without messages %d bytes, with them %d: messages should be most of a beacon trace", len(without.data), len(with.data))
 	}
 }
 
@@ -231,26 +175,279 @@ func TestPerfettoLeadershipTranscript(t *testing.T) {
 	scn := baseScenario(2, 10*time.Second)
 	scn.Workload.ActEvery = time.Hour // one act, at each Lead
 	scn.Faults = []sim.Fault{{At: sim.Fixed(3 * time.Second), Crash: "n1"}, {At: sim.Fixed(4 * time.Second), Restart: "n1"}}
-	data, _ := perfettoOf(t, scn, p, 1)
-	var got []string
-	for _, e := range parseTrace(t, data).TraceEvents {
-		if *e.Tid == 1 && e.Ph != "M" {
-			got = append(got, fmt.Sprintf("%s %s %s", *e.Ts, e.Ph, *e.Name))
-		}
-	}
-	want := []string{
+	run := runPerfetto(t, scn, p, 1, sim.PerfettoOptions{NoMessages: true}, nil)
+	want := strings.Join([]string{
 		"1000000.000 B lead gen 1",
 		"1000000.000 i act",
 		"2000000.000 E lead gen 1",
 		"2000000.000 B lead gen 2",
 		"3000000.000 E lead gen 2",
-		"3000000.000 i crash",
+		"3000000.000 B crashed",
+		"4000000.000 E crashed",
 		"4000000.000 i restart",
 		"5000000.000 B lead gen 3",
 		"5000000.000 i act",
 		"10000000.000 E lead gen 3",
+	}, "\n")
+	if got := transcript(parseTrace(t, run.data), 1); got != want {
+		t.Errorf("n1's track:\n%s\nwant:\n%s", got, want)
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("n1's track:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+}
+
+// TestPerfettoPausesAndCrashesAreSlices: n1 leads from 0.5 s; a 300 ms
+// pause at 1 s is a 300 ms slice inside its belief; a 2 s pause at 2 s is
+// cut short by a crash at 3 s, which ends the pause and then the belief; the
+// restart at 3.5 s ends the crash.
+func TestPerfettoPausesAndCrashesAreSlices(t *testing.T) {
+	p := protocolOf(func(id sim.NodeID) *funcNode {
+		if id != 1 {
+			return &funcNode{}
+		}
+		return &funcNode{
+			start: func(env sim.Env) { env.SetTimer(500*time.Millisecond, "lead") },
+			fire:  func(env sim.Env, _ sim.Timer) { env.Lead(1) },
+		}
+	})
+	scn := baseScenario(2, 5*time.Second)
+	scn.Workload.ActEvery = time.Hour
+	scn.Faults = []sim.Fault{
+		{At: sim.Fixed(time.Second), Pause: &sim.Pause{Node: "n1", For: sim.Fixed(300 * time.Millisecond)}},
+		{At: sim.Fixed(2 * time.Second), Pause: &sim.Pause{Node: "n1", For: sim.Fixed(2 * time.Second)}},
+		{At: sim.Fixed(3 * time.Second), Crash: "n1"},
+		{At: sim.Fixed(3500 * time.Millisecond), Restart: "n1"},
+	}
+	run := runPerfetto(t, scn, p, 1, sim.PerfettoOptions{NoMessages: true}, nil)
+	f, slices := checkPerfetto(t, run)
+	want := strings.Join([]string{
+		"500000.000 B lead gen 1",
+		"500000.000 i act",
+		"1000000.000 B paused",
+		"1300000.000 E paused",
+		"1300000.000 i resume",
+		"2000000.000 B paused",
+		"3000000.000 E paused",
+		"3000000.000 E lead gen 1",
+		"3000000.000 B crashed",
+		"3500000.000 E crashed",
+		"3500000.000 i restart",
+		"4000000.000 B lead gen 1",
+		"4000000.000 i act",
+		"5000000.000 E lead gen 1",
+	}, "\n")
+	if got := transcript(f, 1); got != want {
+		t.Errorf("n1's track:\n%s\nwant:\n%s", got, want)
+	}
+	for _, s := range slices {
+		if s.name == "paused" && s.begin == int64(time.Second) {
+			if got := time.Duration(s.end - s.begin); got != 300*time.Millisecond {
+				t.Errorf("the 300ms pause is a slice of %v", got)
+			}
+			if n, _ := s.args["for_ns"].(json.Number).Int64(); n != int64(300*time.Millisecond) {
+				t.Errorf("the pause's args say for_ns %v", s.args["for_ns"])
+			}
+		}
+	}
+}
+
+// TestPerfettoNetworkFaultsAreSlices: a partition lasts until the heal or
+// the next partition, which also end the cuts made meanwhile; what is open
+// at the end of the run ends there.
+func TestPerfettoNetworkFaultsAreSlices(t *testing.T) {
+	scn := baseScenario(4, 7*time.Second)
+	scn.Faults = []sim.Fault{
+		{At: sim.Fixed(1 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeHalves}},
+		{At: sim.Fixed(2 * time.Second), Cut: &sim.Cut{From: []string{"n1"}, To: []string{"n3"}}},
+		{At: sim.Fixed(3 * time.Second), Heal: true},
+		{At: sim.Fixed(4 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: "n3"}},
+		{At: sim.Fixed(5 * time.Second), Cut: &sim.Cut{From: []string{"n2"}, To: []string{"n4"}}},
+		{At: sim.Fixed(6 * time.Second), Partition: &sim.Partition{Groups: [][]string{{"n1", "n2", "n3"}, {"n4"}}}},
+	}
+	run := runPerfetto(t, scn, protocolOf(func(sim.NodeID) *funcNode { return &funcNode{} }), 1, sim.PerfettoOptions{}, nil)
+	f, _ := checkPerfetto(t, run)
+	want := strings.Join([]string{
+		"1000000.000 B partition halves [n1 n2] [n3 n4]",
+		"2000000.000 B cut n1 -/-> n3",
+		"3000000.000 E cut n1 -/-> n3",
+		"3000000.000 E partition halves [n1 n2] [n3 n4]",
+		"3000000.000 i heal",
+		"4000000.000 B partition isolate n3",
+		"5000000.000 B cut n2 -/-> n4",
+		"6000000.000 E cut n2 -/-> n4",
+		"6000000.000 E partition isolate n3",
+		"6000000.000 B partition groups [n1 n2 n3] [n4]",
+		"7000000.000 E partition groups [n1 n2 n3] [n4]",
+	}, "\n")
+	if got := transcript(f, 0); got != want {
+		t.Errorf("the network's track:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// ping and pong are the messages of TestPerfettoMessagesTranscript.
+type ping struct{ N int }
+type pong struct{ N int }
+
+func (m ping) String() string { return fmt.Sprintf("ping %d", m.N) }
+func (m pong) String() string { return fmt.Sprintf("pong %d", m.N) }
+
+// TestPerfettoMessagesTranscript: n1 pings n2 every second, n2 answers,
+// over 1 ms links. Ping 1 goes and its pong comes back; ping 2 is lost as
+// it leaves (the link loses everything); ping 3 reaches n2 crashed; ping 4
+// finds no path as it leaves; ping 5 meets a cut made while it flew.
+func TestPerfettoMessagesTranscript(t *testing.T) {
+	p := protocolOf(func(id sim.NodeID) *funcNode {
+		if id == 2 {
+			return &funcNode{deliver: func(env sim.Env, from sim.NodeID, m sim.Message) {
+				env.Send(from, pong(m.(ping)))
+			}}
+		}
+		n := 0
+		return &funcNode{
+			start: func(env sim.Env) { env.SetTimer(time.Second, "ping") },
+			fire: func(env sim.Env, _ sim.Timer) {
+				n++
+				env.Send(2, ping{n})
+				env.SetTimer(time.Second, "ping")
+			},
+		}
+	})
+	all, none := 1.0, 0.0
+	ms := func(n int) sim.Span { return sim.Fixed(time.Duration(n) * time.Millisecond) }
+	scn := baseScenario(2, 5500*time.Millisecond)
+	scn.Faults = []sim.Fault{
+		{At: ms(1500), Link: &sim.LinkOverride{From: "n1", To: "n2", Loss: &all}},
+		{At: ms(2500), Link: &sim.LinkOverride{From: "n1", To: "n2", Loss: &none}},
+		{At: sim.Fixed(3000*time.Millisecond + 500*time.Microsecond), Crash: "n2"},
+		{At: ms(3500), Restart: "n2"},
+		{At: ms(3900), Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: "n2"}},
+		{At: ms(4500), Heal: true},
+		{At: sim.Fixed(5000*time.Millisecond + 500*time.Microsecond), Cut: &sim.Cut{From: []string{"n1"}, To: []string{"n2"}}},
+	}
+	run := runPerfetto(t, scn, p, 1, sim.PerfettoOptions{}, nil)
+	f, _ := checkPerfetto(t, run)
+	n1 := strings.Join([]string{
+		"1000000.000 i -> n2 ping 1",
+		"1000000.000 s ping 1",
+		"1002000.000 i <- n2 pong 1",
+		"1002000.000 f pong 1",
+		"2000000.000 i dropped: loss",
+		"3000000.000 i -> n2 ping 3",
+		"3000000.000 s ping 3",
+		"4000000.000 i dropped: partition",
+		"5000000.000 i -> n2 ping 5",
+		"5000000.000 s ping 5",
+	}, "\n")
+	if got := transcript(f, 1); got != n1 {
+		t.Errorf("n1's track:\n%s\nwant:\n%s", got, n1)
+	}
+	n2 := strings.Join([]string{
+		"1001000.000 i <- n1 ping 1",
+		"1001000.000 f ping 1",
+		"1001000.000 i -> n1 pong 1",
+		"1001000.000 s pong 1",
+		"3000500.000 B crashed",
+		"3001000.000 i dropped: down",
+		"3001000.000 f ping 3",
+		"3500000.000 E crashed",
+		"3500000.000 i restart",
+		"5001000.000 i dropped: partition",
+		"5001000.000 f ping 5",
+	}, "\n")
+	if got := transcript(f, 2); got != n2 {
+		t.Errorf("n2's track:\n%s\nwant:\n%s", got, n2)
+	}
+}
+
+// TestPerfettoDuplicatesEndOneFlowEach: with every message duplicated,
+// each send's flow has two ends, one per copy.
+func TestPerfettoDuplicatesEndOneFlowEach(t *testing.T) {
+	scn := baseScenario(3, 2*time.Second)
+	scn.Network.Duplicate = 1
+	run := runPerfetto(t, scn, beacon, 3, sim.PerfettoOptions{}, nil)
+	f, _ := checkPerfetto(t, run) // which counts one end per arrival
+	starts, ends := 0, 0
+	for _, e := range f.TraceEvents {
+		switch e.Ph {
+		case "s":
+			starts++
+		case "f":
+			ends++
+		}
+	}
+	if starts == 0 || ends < 2*starts-starts/10 {
+		t.Errorf("%d flow starts and %d ends: every message is duplicated", starts, ends)
+	}
+}
+
+// TestPerfettoMarkLandsOnEveryNodeListed: a violation marked after the run
+// is an instant on each listed node's track and one on the global track.
+func TestPerfettoMarkLandsOnEveryNodeListed(t *testing.T) {
+	const name = "VIOLATION single-leader-per-generation"
+	detail := `n1 and n3 acted in gen 2 ("split brain")`
+	at := sim.Time(12 * time.Second)
+	run := runPerfetto(t, beaconStory(), beacon, 1, sim.PerfettoOptions{}, func(pt *sim.PerfettoTrace) {
+		pt.Mark(at, []sim.NodeID{1, 3}, name, detail)
+	})
+	f := parseTrace(t, run.data)
+	checkFields(t, f, run.roster.Len()+1)
+	checkNesting(t, f)
+	checkFlows(t, f, run)
+	var got []string
+	for _, e := range f.TraceEvents {
+		if *e.Name != name {
+			continue
+		}
+		if e.Ph != "i" || nanos(t, *e.Ts) != int64(at) || e.Args["detail"] != detail {
+			t.Errorf("mark %+v: want an instant at %d ns with the detail", e, at)
+		}
+		got = append(got, fmt.Sprintf("%s tid %d %v", e.S, *e.Tid, e.Args["nodes"]))
+	}
+	want := "t tid 1 <nil>, t tid 3 <nil>, g tid 0 n1 n3"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("marks: %s, want %s", strings.Join(got, ", "), want)
+	}
+}
+
+func TestPerfettoMarkAfterFlushPanics(t *testing.T) {
+	s, err := sim.New(baseScenario(2, time.Second), beacon, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	pt := sim.WritePerfetto(s, &out)
+	res := s.Run()
+	if err := pt.Flush(res.End); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Errorf("Mark after Flush did not panic")
+		}
+	}()
+	pt.Mark(0, []sim.NodeID{1}, "VIOLATION late", "")
+}
+
+// TestPerfettoEscapesNames: a message whose description needs escaping
+// still makes valid JSON, and keeps <, > and & as they are.
+func TestPerfettoEscapesNames(t *testing.T) {
+	p := protocolOf(func(id sim.NodeID) *funcNode {
+		return &funcNode{start: func(env sim.Env) {
+			if id == 1 {
+				env.Send(2, "quote \" backslash \\ tab \t bell \a <&> \xff é")
+			}
+		}}
+	})
+	run := runPerfetto(t, baseScenario(2, time.Second), p, 1, sim.PerfettoOptions{}, nil)
+	f, _ := checkPerfetto(t, run)
+	if !bytes.Contains(run.data, []byte(`<&>`)) || bytes.Contains(run.data, []byte(`\u003c`)) {
+		t.Errorf("<&> escaped in the trace:\n%s", run.data)
+	}
+	// A string has no String method: describeMessage shows its type first.
+	want := "<- n1 stringquote \" backslash \\ tab \t bell \a <&> \uFFFD é"
+	found := false
+	for _, e := range f.TraceEvents {
+		found = found || *e.Name == want
+	}
+	if !found {
+		t.Errorf("no delivery named %q in:\n%s", want, run.data)
 	}
 }

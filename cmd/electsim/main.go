@@ -36,7 +36,9 @@
 //
 // Both commands can write the run three more ways: -trace, every event as a
 // line of JSON; -perfetto, a Chrome trace-event file that ui.perfetto.dev
-// opens, one track per node with leadership as slices named by generation;
+// opens, one track per node with leadership, crashes and pauses as slices,
+// every message an arrow from send to delivery, partitions on a network
+// track and the violation marked on each node it involves;
 // -timeline, a picture of the run, one row per node over true time;
 // -report, one self-contained HTML page that explains the run: its verdict,
 // the timeline, the causal story of its violation and a message diagram of
