@@ -93,6 +93,7 @@ func TestVolatileRoundIsCaught(t *testing.T) {
 		t.Fatalf("the search found %+v; want monotonic-generations broken", found)
 	}
 	protocoltest.RequireShrunk(t, found, "a generation that goes down after a restart", 3)
+	protocoltest.RequireCause(t, found, "the restart that lost the round", sim.KindRestart)
 }
 
 // TestTheCommandRunsBully: a command built with cli.Main(bully.Spec) runs
