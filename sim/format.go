@@ -82,10 +82,7 @@ func eventDetail(r *Roster, e *Event) string {
 // describeMessage shows a message by its own String method, or as its type
 // and fields: sim.Act{Gen:2}.
 func describeMessage(m Message) string {
-	if s, ok := m.(fmt.Stringer); ok {
-		return s.String()
-	}
-	return fmt.Sprintf("%T%+v", m, m)
+	return DescribeMessage(m)
 }
 
 // Human writes a duration for people: rounded to three significant

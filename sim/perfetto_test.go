@@ -441,8 +441,8 @@ func TestPerfettoEscapesNames(t *testing.T) {
 	if !bytes.Contains(run.data, []byte(`<&>`)) || bytes.Contains(run.data, []byte(`\u003c`)) {
 		t.Errorf("<&> escaped in the trace:\n%s", run.data)
 	}
-	// A string has no String method: describeMessage shows its type first.
-	want := "<- n1 stringquote \" backslash \\ tab \t bell \a <&> \uFFFD é"
+	// A string has no String method: DescribeMessage shows its type first.
+	want := "<- n1 string(quote \" backslash \\ tab \t bell \a <&> \uFFFD é)"
 	found := false
 	for _, e := range f.TraceEvents {
 		found = found || *e.Name == want
