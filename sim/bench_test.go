@@ -62,3 +62,100 @@ func BenchmarkMessageHeavy5Node(b *testing.B) {
 	}
 	benchRun(b, scn, example.Ping(10*time.Millisecond), true)
 }
+
+// BenchmarkBareHeapLoop is the kernel's yardstick: BenchmarkEventLoop's
+// load (five nodes pinging each other every millisecond, a pong for each
+// ping, 1 ms links, 10 s) as a bare binary-heap loop does it, with nothing
+// but the heap: no nodes, clocks, network, trace hash or observers. The
+// kernel's goal is at least half its simulated seconds per wall second
+// (bench/cmd/ratios prints the ratio).
+func BenchmarkBareHeapLoop(b *testing.B) {
+	const nodes, every, latency, duration = 5, int64(time.Millisecond), int64(time.Millisecond), int64(10 * time.Second)
+	var events int64
+	for b.Loop() {
+		var h bareHeap
+		for n := range nodes {
+			h.push(bareItem{at: every, kind: bareTimer, node: n})
+		}
+		for len(h.items) > 0 {
+			it := h.pop()
+			if it.at >= duration {
+				break
+			}
+			events++
+			switch it.kind {
+			case bareTimer:
+				for peer := range nodes {
+					if peer != it.node {
+						h.push(bareItem{at: it.at + latency, kind: barePing, node: peer, from: it.node})
+					}
+				}
+				h.push(bareItem{at: it.at + every, kind: bareTimer, node: it.node})
+			case barePing:
+				h.push(bareItem{at: it.at + latency, kind: barePong, node: it.from, from: it.node})
+			}
+		}
+	}
+	elapsed := b.Elapsed().Seconds()
+	b.ReportMetric(float64(events)/elapsed, "events/s")
+	b.ReportMetric(float64(b.N)*time.Duration(duration).Seconds()/elapsed, "sim-s/s")
+}
+
+const (
+	bareTimer = iota
+	barePing
+	barePong
+)
+
+type bareItem struct {
+	at         int64
+	seq        uint64
+	kind       uint8
+	node, from int
+}
+
+type bareHeap struct {
+	items []bareItem
+	seq   uint64
+}
+
+func (h *bareHeap) push(it bareItem) {
+	it.seq = h.seq
+	h.seq++
+	h.items = append(h.items, it)
+	for i := len(h.items) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h.items[i], h.items[p] = h.items[p], h.items[i]
+		i = p
+	}
+}
+
+func (h *bareHeap) pop() bareItem {
+	top := h.items[0]
+	last := len(h.items) - 1
+	h.items[0] = h.items[last]
+	h.items = h.items[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= last {
+			break
+		}
+		if c+1 < last && h.less(c+1, c) {
+			c++
+		}
+		if !h.less(c, i) {
+			break
+		}
+		h.items[i], h.items[c] = h.items[c], h.items[i]
+		i = c
+	}
+	return top
+}
+
+func (h *bareHeap) less(i, j int) bool {
+	a, b := &h.items[i], &h.items[j]
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
