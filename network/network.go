@@ -12,6 +12,14 @@
 // Jepsen nemesis shapes (isolate, halves, majorities-ring, bridge) build
 // relations; see shapes.go. Nodes are numbered 0..n-1 here; the simulator
 // maps its node IDs onto these indexes.
+//
+// Size: a cluster of a thousand nodes has a million directed links, most of
+// which never carry a message (Raft's followers talk to the leader). A link's
+// state and random stream are made when it is first used or configured, so
+// a network costs 4 bytes per ordered pair for the index, plus about 200
+// bytes per link in use; a reachability relation costs one bit per pair.
+// Making a link late draws the same numbers as making it early: its stream
+// depends on the pair alone.
 package network
 
 import (
@@ -21,39 +29,59 @@ import (
 
 // Net is the network of one run: the links and the current reachability.
 type Net struct {
-	n     int
-	links []linkState // n*n, row = sender
-	reach Reach
+	n      int
+	def    Link
+	stream func(from, to int) *rand.Rand
+	slot   []int32     // n*n, row = sender: 1 + the link's place in links, 0 before its first use
+	links  []linkState // the links in use, in the order they were first used
+	reach  Reach
 }
 
 // New returns a network of n nodes, every link set to def and fully
-// connected. stream gives each directed link its random source.
+// connected. stream gives each directed link its random source; it is
+// called once per link, when the link is first used, so what it returns
+// must depend on the pair alone.
 func New(n int, def Link, stream func(from, to int) *rand.Rand) *Net {
-	net := &Net{n: n, links: make([]linkState, n*n), reach: Full(n)}
-	for from := range n {
-		for to := range n {
-			net.links[from*n+to] = linkState{Link: def, rng: stream(from, to)}
-		}
-	}
-	return net
+	return &Net{n: n, def: def, stream: stream, slot: make([]int32, n*n), reach: Full(n)}
 }
 
 // Len returns the number of nodes.
 func (net *Net) Len() int { return net.n }
 
-func (net *Net) state(from, to int) *linkState {
+// pair checks a link's ends and returns its place in slot.
+func (net *Net) pair(from, to int) int {
 	if from < 0 || from >= net.n || to < 0 || to >= net.n {
 		panic(fmt.Sprintf("network: link %d->%d outside %d nodes", from, to, net.n))
 	}
-	return &net.links[from*net.n+to]
+	return from*net.n + to
+}
+
+// state returns the link's state, making it on first use. The pointer is
+// good until the next call: making a link may move the others.
+func (net *Net) state(from, to int) *linkState {
+	p := net.pair(from, to)
+	if net.slot[p] == 0 {
+		net.links = append(net.links, linkState{Link: net.def, rng: net.stream(from, to)})
+		net.slot[p] = int32(len(net.links))
+	}
+	return &net.links[net.slot[p]-1]
 }
 
 // Link returns the settings of the link from -> to.
-func (net *Net) Link(from, to int) Link { return net.state(from, to).Link }
+func (net *Net) Link(from, to int) Link {
+	if s := net.slot[net.pair(from, to)]; s != 0 {
+		return net.links[s-1].Link
+	}
+	return net.def
+}
 
 // SetLink changes the settings of the link from -> to. Its random stream and
 // FIFO horizon carry on.
 func (net *Net) SetLink(from, to int, l Link) { net.state(from, to).Link = l }
+
+// LinksInUse returns how many links have state: those that carried a
+// message or were given their own settings.
+func (net *Net) LinksInUse() int { return len(net.links) }
 
 // Transmit draws the fate of a message sent on from -> to at true time now:
 // loss, duplication and the arrival time of each copy. It does not look at

@@ -1,6 +1,7 @@
 package network_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -224,7 +225,7 @@ func iota(n int) []int {
 
 func TestMajoritiesRing(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		size := rapid.IntRange(4, 15).Draw(t, "size")
+		size := drawSize(t, 4)
 		order := shuffledOrder(t, size)
 		r, err := network.MajoritiesRing(size, order)
 		if err != nil {
@@ -248,13 +249,7 @@ func TestMajoritiesRing(t *testing.T) {
 	})
 }
 
-func fmtInts(xs []int) string {
-	b := make([]byte, 0, len(xs)*3)
-	for _, x := range xs {
-		b = append(b, byte('a'+x), ',')
-	}
-	return string(b)
-}
+func fmtInts(xs []int) string { return fmt.Sprint(xs) }
 
 func TestMajoritiesRingNeedsFourNodes(t *testing.T) {
 	if _, err := network.MajoritiesRing(3, []int{0, 1, 2}); err == nil {
@@ -264,7 +259,7 @@ func TestMajoritiesRingNeedsFourNodes(t *testing.T) {
 
 func TestBridge(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		size := rapid.IntRange(3, 15).Draw(t, "size")
+		size := drawSize(t, 3)
 		order := shuffledOrder(t, size)
 		r, bridge, err := network.Bridge(size, order)
 		if err != nil {

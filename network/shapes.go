@@ -8,25 +8,42 @@ import (
 
 // Reach is a reachability relation over n nodes: Can(from, to) says whether
 // a message from -> to gets through. A node always reaches itself.
+//
+// It is a bit matrix, row = sender, each row padded to whole words so that
+// bits past n stay 0 and Equal can compare words: 128 KiB at 1,000 nodes,
+// where a bool per pair would take a megabyte per partition a run holds.
 type Reach struct {
-	n  int
-	ok []bool // n*n, row = sender
+	n     int
+	words int      // per row
+	bits  []uint64 // n rows of words
+}
+
+func newReach(n int) Reach {
+	words := (n + 63) / 64
+	return Reach{n: n, words: words, bits: make([]uint64, n*words)}
 }
 
 // Full returns the relation in which every node reaches every other.
 func Full(n int) Reach {
-	r := Reach{n: n, ok: make([]bool, n*n)}
-	for i := range r.ok {
-		r.ok[i] = true
+	r := newReach(n)
+	if n == 0 {
+		return r
+	}
+	for i := range r.bits {
+		r.bits[i] = ^uint64(0)
+	}
+	tail := ^uint64(0) >> ((64 - n%64) % 64) // the last word's bits below n
+	for from := range n {
+		r.bits[(from+1)*r.words-1] = tail
 	}
 	return r
 }
 
 // None returns the relation in which no node reaches another.
 func None(n int) Reach {
-	r := Reach{n: n, ok: make([]bool, n*n)}
+	r := newReach(n)
 	for i := range n {
-		r.ok[i*n+i] = true
+		r.put(i, i, true)
 	}
 	return r
 }
@@ -35,14 +52,28 @@ func None(n int) Reach {
 func (r Reach) Len() int { return r.n }
 
 // Can reports whether from reaches to.
-func (r Reach) Can(from, to int) bool { return r.ok[from*r.n+to] }
+func (r Reach) Can(from, to int) bool {
+	return r.bits[from*r.words+to>>6]&(1<<(to&63)) != 0
+}
 
 // Set allows or blocks from -> to. A node cannot be cut from itself.
 func (r *Reach) Set(from, to int, ok bool) {
 	if from == to {
 		return
 	}
-	r.ok[from*r.n+to] = ok
+	r.put(from, to, ok)
+}
+
+func (r *Reach) put(from, to int, ok bool) {
+	if to < 0 || to >= r.n {
+		panic(fmt.Sprintf("network: node %d outside a relation over %d nodes", to, r.n))
+	}
+	w, bit := &r.bits[from*r.words+to>>6], uint64(1)<<(to&63)
+	if ok {
+		*w |= bit
+	} else {
+		*w &^= bit
+	}
 }
 
 // Link sets both directions between a and b.
@@ -53,11 +84,11 @@ func (r *Reach) Link(a, b int, ok bool) {
 
 // Clone returns an independent copy.
 func (r Reach) Clone() Reach {
-	return Reach{n: r.n, ok: slices.Clone(r.ok)}
+	return Reach{n: r.n, words: r.words, bits: slices.Clone(r.bits)}
 }
 
 // Equal reports whether two relations are the same.
-func (r Reach) Equal(o Reach) bool { return r.n == o.n && slices.Equal(r.ok, o.ok) }
+func (r Reach) Equal(o Reach) bool { return r.n == o.n && slices.Equal(r.bits, o.bits) }
 
 // Sees returns, in order, the nodes that node can exchange messages with in
 // both directions, itself included.

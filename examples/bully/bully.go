@@ -15,6 +15,8 @@
 //     the MonotonicGenerations checker (a property of this package's own)
 //     catches.
 //
+// At most 64 nodes: the multiplier keeps generations unique only below it.
+//
 // Bully elects without a quorum: both sides of a partition have a leader,
 // each in its own generation. A resource that fences by generation keeps
 // the older one out.
@@ -41,8 +43,10 @@ func (c Coordinator) String() string { return fmt.Sprintf("Coordinator gen=%d", 
 
 const roundKey = "bully.round"
 
-// maxIDs makes a round unique per node: generation round*maxIDs + ID.
-const maxIDs = sim.MaxParticipants
+// maxIDs makes a round unique per node: generation round*maxIDs + ID. It
+// is also the largest cluster the protocol runs (Spec refuses more nodes):
+// an ID above it would share a generation with the next round's.
+const maxIDs = 64
 
 type node struct {
 	cfg      Config

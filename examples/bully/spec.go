@@ -21,6 +21,9 @@ var Spec = protocols.Spec{
 		{Name: "persist", Kind: protocols.Bool, Default: true, Doc: "keep the round in storage (false: a known bug)"},
 	},
 	Check: func(v *protocols.Values) error {
+		if nodes := v.Scenario().Nodes; nodes > maxIDs {
+			return v.Scenario().Errorf("nodes", "bully supports at most %d nodes, got %d", maxIDs, nodes)
+		}
 		if v.Duration("timeout") <= v.Duration("heartbeat") {
 			return v.Errorf("timeout", "%v is not above the heartbeat %v: every node would stand between two announcements",
 				v.Duration("timeout"), v.Duration("heartbeat"))

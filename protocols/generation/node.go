@@ -2,7 +2,6 @@ package generation
 
 import (
 	"fmt"
-	"math/bits"
 	"time"
 
 	"github.com/electsim/electsim/sim"
@@ -48,7 +47,8 @@ type node struct {
 	role     role
 	leader   sim.NodeID     // whom a follower last heard a heartbeat from
 	proposal sim.Generation // the generation a candidate proposes, then leads
-	promises uint64         // a candidate's voters, bit id-1: sim.MaxParticipants is 64
+	promised []bool         // by NodeID: a candidate's voters, itself included
+	promises int            // how many of promised are true
 
 	electionTimer  sim.TimerID
 	heartbeatTimer sim.TimerID
@@ -59,6 +59,7 @@ type node struct {
 // a restarted node never resumes leading, it must be elected again.
 func (n *node) Start(env sim.Env) {
 	n.env = env
+	n.promised, n.promises = make([]bool, len(env.Peers())+1), 0
 	if n.cfg.Persist {
 		n.maxSeen = sim.Generation(env.Storage().Uint64(storageKey))
 	}
@@ -107,7 +108,7 @@ func (n *node) onPromise(from sim.NodeID, gen sim.Generation) {
 	if n.role != candidate || gen != n.proposal {
 		return // late, or for an attempt this node has given up
 	}
-	n.promises |= voter(from)
+	n.promise(from)
 	if n.hasMajority() {
 		n.becomeLeader()
 	}
@@ -151,7 +152,8 @@ func (n *node) becomeFollower(lead sim.NodeID) {
 		n.heartbeatTimer, n.beat = 0, nil
 		n.env.Logf("steps down: generation %d is newer", n.maxSeen)
 	}
-	n.role, n.leader, n.promises = follower, lead, 0
+	n.role, n.leader = follower, lead
+	n.forgetPromises()
 	n.resetElectionTimer()
 }
 
@@ -160,7 +162,9 @@ func (n *node) becomeFollower(lead sim.NodeID) {
 func (n *node) becomeCandidate() {
 	gen := n.maxSeen + 1
 	n.raise(gen)
-	n.role, n.leader, n.proposal, n.promises = candidate, sim.NoNode, gen, voter(n.env.ID())
+	n.role, n.leader, n.proposal = candidate, sim.NoNode, gen
+	n.forgetPromises()
+	n.promise(n.env.ID())
 	n.env.Logf("proposes generation %d", gen)
 	n.resetElectionTimer() // no majority by then: try again, higher
 	n.broadcast(Propose{Gen: gen})
@@ -217,11 +221,23 @@ func (n *node) broadcast(m sim.Message) {
 
 // hasMajority counts the candidate's promises, its own included, against
 // every participant, up or down.
-func (n *node) hasMajority() bool {
-	return bits.OnesCount64(n.promises) > len(n.env.Peers())/2
+func (n *node) hasMajority() bool { return n.promises > len(n.env.Peers())/2 }
+
+// promise counts a voter once: a duplicated Promise is no second vote.
+func (n *node) promise(voter sim.NodeID) {
+	if !n.promised[voter] {
+		n.promised[voter], n.promises = true, n.promises+1
+	}
 }
 
-func voter(id sim.NodeID) uint64 { return 1 << (id - 1) }
+// forgetPromises clears the count. Only a candidate has any, so a
+// follower's heartbeat costs no walk over the cluster.
+func (n *node) forgetPromises() {
+	if n.promises > 0 {
+		clear(n.promised)
+		n.promises = 0
+	}
+}
 
 // Promises marks a Promise as one, for the causal story of a violation.
 func (m Promise) Promises() (sim.Generation, bool) { return m.Gen, true }

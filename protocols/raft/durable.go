@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"math/bits"
 	"slices"
 	"time"
 
@@ -85,13 +84,26 @@ type leaderLease struct {
 type leaseRound struct {
 	round  uint64
 	sentAt time.Duration
-	acks   uint64 // bit id-1 per acknowledging node: at most 64 participants
+	acks   []uint64 // bit id-1 per acknowledging participant: a duplicate counts once
+	count  int      // the bits set in acks
+}
+
+// newLeaderLease sizes each round's acknowledgements for participants
+// 1..nodes: a word per 64, so that any cluster size counts every ack.
+func newLeaderLease(nodes int) leaderLease {
+	var l leaderLease
+	for i := range l.rounds {
+		l.rounds[i].acks = make([]uint64, nodes/64+1)
+	}
+	return l
 }
 
 // start opens a heartbeat round sent now and returns its number.
 func (l *leaderLease) start(now time.Duration) uint64 {
 	l.round++
-	l.rounds[l.round%uint64(len(l.rounds))] = leaseRound{round: l.round, sentAt: now}
+	r := &l.rounds[l.round%uint64(len(l.rounds))]
+	clear(r.acks)
+	r.round, r.sentAt, r.count = l.round, now, 0
 	return l.round
 }
 
@@ -101,8 +113,12 @@ func (l *leaderLease) ack(node sim.NodeID, round uint64, quorum int) {
 	if r.round != round || node <= 0 {
 		return // too old to matter
 	}
-	r.acks |= 1 << (uint(node) - 1)
-	if bits.OnesCount64(r.acks) >= quorum && (!l.held || r.sentAt > l.since) {
+	word, bit := &r.acks[(node-1)/64], uint64(1)<<((node-1)%64)
+	if *word&bit == 0 {
+		*word |= bit
+		r.count++
+	}
+	if r.count >= quorum && (!l.held || r.sentAt > l.since) {
 		l.since, l.held = r.sentAt, true
 	}
 }

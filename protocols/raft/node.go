@@ -400,7 +400,7 @@ func (n *Node) becomeLeader() {
 	n.env.StopTimer(n.electionTimer)
 	n.electionTimer = 0
 	n.active = map[sim.NodeID]bool{}
-	n.lease = leaderLease{}
+	n.lease = newLeaderLease(len(n.env.Peers()))
 	n.resetProgress()
 	n.env.Lead(sim.Generation(n.term))
 	n.appendEntry(Entry{Term: n.term}) // the empty entry of a new term

@@ -36,9 +36,14 @@
 // N-1 statuses per heartbeat, N² messages in all, where Raft's leader sends
 // N-1. And a node that hears a majority but is not the best leaves a
 // leaderless cluster leaderless until the best one's timer fires.
+//
+// At most MaxNodes (64) participants: a Status is two words, and with N²
+// statuses a heartbeat a cluster of hundreds would be slow to simulate; the
+// registry refuses a larger scenario, naming nodes.
 package routing
 
 import (
+	"fmt"
 	"math/bits"
 	"time"
 
@@ -46,6 +51,10 @@ import (
 	"github.com/electsim/electsim/protocols/raft"
 	"github.com/electsim/electsim/sim"
 )
+
+// MaxNodes is the largest cluster the protocol runs: a Status holds a
+// node set in one word.
+const MaxNodes = 64
 
 // Status is what a node knows of its links, as bit sets (bit id-1 for node
 // id): Heard, the nodes it heard from within the window, tells each of them
@@ -85,6 +94,9 @@ func init() {
 		Doc:    "Raft whose candidates and votes are limited to the best-connected node by shared reachability (seed 003)",
 		Params: params,
 		Check: func(v *protocols.Values) error {
+			if nodes := v.Scenario().Nodes; nodes > MaxNodes {
+				return v.Scenario().Errorf("nodes", "routing supports at most %d nodes, got %d", MaxNodes, nodes)
+			}
 			if err := raft.Check(v); err != nil {
 				return err
 			}
@@ -122,6 +134,9 @@ const tagStatus = "status"
 func (n *node) Start(env sim.Env) {
 	n.env = env
 	size := len(env.Peers()) + 1
+	if size-1 > MaxNodes {
+		panic(fmt.Sprintf("routing: %d participants, more than a Status holds (MaxNodes %d)", size-1, MaxNodes))
+	}
 	n.heard, n.known, n.views = make([]time.Duration, size), make([]bool, size), make([]view, size)
 	n.raft = raft.NewNode(n.cfg.Raft, n)
 	n.raft.Start(env)

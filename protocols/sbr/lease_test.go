@@ -14,7 +14,7 @@ import (
 // downed lists the nodes that downed themselves, in ID order.
 func downed(o *outcome) []string {
 	var out []string
-	for id := sim.NodeID(1); id <= sim.MaxParticipants; id++ {
+	for id := sim.NodeID(1); id <= sbr.MaxMembers; id++ {
 		if _, ok := o.downedAt[id]; ok {
 			out = append(out, fmt.Sprintf("n%d", id))
 		}

@@ -104,6 +104,9 @@ type node struct {
 func (n *node) Start(env sim.Env) {
 	n.env, n.self = env, env.ID()
 	size := len(env.Peers()) + 1 // participants are 1..N
+	if size-1 > MaxMembers {
+		panic(fmt.Sprintf("sbr: %d participants, more than a Set holds (MaxMembers %d)", size-1, MaxMembers))
+	}
 	n.info, n.known, n.lastHeard, n.reports = make([]memberInfo, size), make([]uint64, size), make([]time.Duration, size), make([]report, size)
 	n.inc = env.Storage().Uint64(incarnationKey) + 1
 	env.Storage().PutUint64(incarnationKey, n.inc) // durable before anyone hears of it

@@ -152,6 +152,9 @@
 //     check stops that from splitting a clean partition here, but it makes
 //     the membership races above far easier to hit.
 //
+// At most MaxMembers (64) participants: membership sets are one word, and
+// every member heartbeats every other one.
+//
 // Simplified away: gossip and the leader of each side (each node applies
 // the rule to itself; under lease-majority every member asks for the lease
 // in the side's name), the Down-Removed margin (the kept side's singleton
@@ -259,7 +262,7 @@ func New(cfg Config) sim.Protocol {
 // refereeNames are the choices of the referee parameter: any participant
 // name; Check rejects one beyond the cluster.
 var refereeNames = func() []string {
-	names := make([]string, sim.MaxParticipants)
+	names := make([]string, MaxMembers)
 	for i := range names {
 		names[i] = fmt.Sprintf("n%d", i+1)
 	}
@@ -279,10 +282,10 @@ func init() {
 			{Name: "stable_after", Kind: protocols.Duration, Default: d.StableAfter, Doc: "how long a view must stay unchanged before a node decides (Akka's default is 20s)", Min: 0, Max: dur(time.Hour)},
 			{Name: "down_removal_margin", Kind: protocols.Duration, Default: d.DownRemovalMargin, Doc: "how long the new oldest waits after a decision downed the singleton's node before it starts the singleton; 0 is stable_after, as in Akka", Min: 0, Max: dur(time.Hour)},
 			{Name: "down_all_when_unstable", Kind: protocols.Duration, Default: d.DownAllWhenUnstable, Doc: "down all if still unstable stable_after plus this long after the first unreachability; 0 is off", Min: 0, Max: dur(time.Hour)},
-			{Name: "quorum_size", Kind: protocols.Int, Default: int64(d.QuorumSize), Doc: "static-quorum: the least members a kept side has; at most 2*quorum_size-1 members are safe", Min: 1, Max: sim.MaxParticipants},
+			{Name: "quorum_size", Kind: protocols.Int, Default: int64(d.QuorumSize), Doc: "static-quorum: the least members a kept side has; at most 2*quorum_size-1 members are safe", Min: 1, Max: MaxMembers},
 			{Name: "down_if_alone", Kind: protocols.Bool, Default: d.DownIfAlone, Doc: "keep-oldest: an oldest member alone against two or more downs itself (false: a known bug)"},
 			{Name: "referee", Kind: protocols.Enum, Enum: refereeNames, Default: "n1", Doc: "keep-referee: the member whose side is kept"},
-			{Name: "down_all_if_less_than", Kind: protocols.Int, Default: int64(d.DownAllIfLessThan), Doc: "keep-referee: the referee's side downs itself if it has fewer members", Min: 1, Max: sim.MaxParticipants},
+			{Name: "down_all_if_less_than", Kind: protocols.Int, Default: int64(d.DownAllIfLessThan), Doc: "keep-referee: the referee's side downs itself if it has fewer members", Min: 1, Max: MaxMembers},
 			{Name: "acquire_delay_for_minority", Kind: protocols.Duration, Default: d.AcquireDelayForMinority, Doc: "lease-majority: how long the minority waits before it asks for the lease", Min: 0, Max: dur(time.Hour)},
 			{Name: "lease_ttl", Kind: protocols.Duration, Default: d.LeaseTTL, Doc: "lease-majority: how long the lease lasts once acquired", Min: dur(time.Millisecond), Max: dur(24 * time.Hour)},
 			{Name: "lease_timeout", Kind: protocols.Duration, Default: d.LeaseTimeout, Doc: "lease-majority: how long a node waits for the lease store before it downs itself", Min: dur(time.Millisecond), Max: dur(time.Hour)},
@@ -316,7 +319,7 @@ func nodeSet(names []string) Set {
 	var s Set
 	for _, name := range names {
 		var id sim.NodeID
-		if _, err := fmt.Sscanf(name, "n%d", &id); err == nil && id >= 1 && id <= sim.MaxParticipants {
+		if _, err := fmt.Sscanf(name, "n%d", &id); err == nil && id >= 1 && id <= MaxMembers {
 			s = s.With(id)
 		}
 	}
@@ -343,6 +346,9 @@ func founders(scn *sim.Scenario) Set {
 // ones.
 func check(v *protocols.Values) error {
 	c, nodes := configOf(v), v.Scenario().Nodes
+	if nodes > MaxMembers {
+		return v.Scenario().Errorf("nodes", "sbr supports at most %d members, got %d", MaxMembers, nodes)
+	}
 	if c.Heartbeat >= c.UnreachableAfter {
 		return v.Errorf("heartbeat", "%v is not below unreachable_after %v: every member would be unreachable between two heartbeats", c.Heartbeat, c.UnreachableAfter)
 	}

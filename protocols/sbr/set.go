@@ -8,8 +8,14 @@ import (
 	"github.com/electsim/electsim/sim"
 )
 
-// Set is a set of participants, bit id-1 for node id: sim.MaxParticipants
-// is 64, so one word holds any cluster and copying a view costs nothing.
+// MaxMembers is the largest cluster sbr runs: a Set is one word. Every
+// member heartbeats every other one each second, N² messages, so a cluster
+// of hundreds would be slow to simulate anyway; the registry refuses a
+// larger scenario, naming nodes.
+const MaxMembers = 64
+
+// Set is a set of participants, bit id-1 for node id: with at most
+// MaxMembers, one word holds any cluster and copying a view costs nothing.
 type Set uint64
 
 // SetOf returns the set of the given nodes.
