@@ -152,6 +152,18 @@ func (n *Node) handleAppendResp(from sim.NodeID, r AppendResp) {
 // this term: an older term's entry commits only under one of the leader's
 // own (paper, figure 8), never by counting its replicas.
 func (n *Node) maybeCommit() {
+	// Most acknowledgements move no quorum past the commit index (the
+	// others have not answered yet): counting first spares the sort, which
+	// is most of a large cluster's time, and decides the same.
+	ahead := 0
+	for _, peer := range n.env.Peers() {
+		if n.progress[peer].match > n.log.committed {
+			ahead++
+		}
+	}
+	if ahead < n.quorum() {
+		return
+	}
 	matches := n.matches[:0]
 	for _, peer := range n.env.Peers() {
 		matches = append(matches, n.progress[peer].match)
