@@ -248,12 +248,12 @@ type flowsRead struct {
 func readFlows(t reporter, f traceFile) flowsRead {
 	t.Helper()
 	r := flowsRead{starts: map[flowKey]traceEvent{}, ends: map[flowKey][]traceEvent{}, dropped: map[string]int{}}
-	lastInstant := map[int]traceEvent{} // by tid: the instant just before, in the file
+	openMsg := map[int]traceEvent{} // by tid: the message slice open, whose flow it holds
 	for _, e := range f.TraceEvents {
-		switch e.Ph {
-		case "s", "f":
-			if bound, ok := lastInstant[*e.Tid]; !ok || *bound.Ts != *e.Ts {
-				t.Fatalf("flow event %s %s (id %s) on tid %d at %s comes after no instant of its own time on its track", e.Ph, *e.Name, e.ID, *e.Tid, *e.Ts)
+		switch {
+		case e.Ph == "s" || e.Ph == "f":
+			if bound, ok := openMsg[*e.Tid]; !ok || *bound.Ts != *e.Ts {
+				t.Fatalf("flow event %s %s (id %s) on tid %d at %s is inside no message slice of its own time on its track (Perfetto binds a flow to the slice open there)", e.Ph, *e.Name, e.ID, *e.Tid, *e.Ts)
 			}
 			k := flowKey{e.ID.String(), e.Cat, *e.Name}
 			_, started := r.starts[k]
@@ -267,15 +267,15 @@ func readFlows(t reporter, f traceFile) flowsRead {
 			default:
 				r.ends[k] = append(r.ends[k], e)
 			}
-			continue // a flow binds to the instant before it, and so does the next
-		case "i":
+		case e.Cat == "msg" && e.Ph == "B":
+			openMsg[*e.Tid] = e
 			if strings.HasPrefix(*e.Name, "dropped: ") {
 				r.dropped[fmt.Sprintf("%d %s %s", *e.Tid, *e.Ts, *e.Name)]++
 			}
-		}
-		delete(lastInstant, *e.Tid)
-		if e.Ph == "i" && e.S == "t" {
-			lastInstant[*e.Tid] = e
+		case e.Cat == "msg" && e.Ph == "E":
+			delete(openMsg, *e.Tid)
+		case e.Ph == "i" && strings.HasPrefix(*e.Name, "dropped: "):
+			r.dropped[fmt.Sprintf("%d %s %s", *e.Tid, *e.Ts, *e.Name)]++
 		}
 	}
 	return r
