@@ -36,7 +36,7 @@ type Step struct {
 // run has passed the target's last event.
 func (r *Recorder) Story() *Story {
 	in := r.past()
-	st := &Story{Gens: r.target.Gens, Before: r.last + 1, Truncated: r.start > 0}
+	st := &Story{Gens: slices.Sorted(slices.Values(r.target.Gens)), Before: r.last + 1, Truncated: r.start > 0}
 	for _, b := range in {
 		if b {
 			st.Past++
@@ -162,6 +162,6 @@ func (s *Story) Write(w io.Writer) {
 		if step.Violation {
 			mark = "   <- the violation"
 		}
-		fmt.Fprintf(w, "%3d. #%-7d %9s  %s%s\n", i+1, step.Event.Index, at(step.Event.At), step.Text, mark)
+		fmt.Fprintf(w, "%3d. #%-7d %9s  %s%s\n", i+1, step.Event.Index, sim.HumanTime(step.Event.At), step.Text, mark)
 	}
 }

@@ -72,7 +72,7 @@ func firstNote(e sim.Event, target Target) string {
 func (t teller) promise(e sim.Event, story []sim.Event) string {
 	gen, _ := promised(e.Msg)
 	text := fmt.Sprintf("%s receives %s's promise in generation %d: %s (sent at %s)",
-		t.name(e.Node), t.name(e.Peer), gen, sim.DescribeMessage(e.Msg), at(sim.Time(e.Value)))
+		t.name(e.Node), t.name(e.Peer), gen, sim.DescribeMessage(e.Msg), sim.HumanTime(sim.Time(e.Value)))
 	if before := contradicted(story, e, gen); before != nil {
 		if before.Kind == sim.KindLead {
 			text += fmt.Sprintf("; %s had led generation %d itself (#%d)", t.name(e.Peer), gen, before.Index)
@@ -144,9 +144,4 @@ func (t teller) fault(e sim.Event) string {
 		return "the network heals"
 	}
 	return fmt.Sprintf("%s: %s %s", n, e.Kind, e.Tag)
-}
-
-// at shows a true time for people: seconds to the millisecond.
-func at(t sim.Time) string {
-	return fmt.Sprintf("%.3fs", time.Duration(t).Seconds())
 }

@@ -74,12 +74,43 @@ func TestDashIsStandardOutput(t *testing.T) {
 	if !strings.Contains(errOut, "scenario    beacon-partition") {
 		t.Errorf("with stdout taken, the summary did not go to stderr: %.200q", errOut)
 	}
-	if code, _, errOut := electsim("run", "../scenarios/beacon-partition.yaml", "-save", "-", "-trace", "-"); code != 2 || !strings.Contains(errOut, "-save, -trace all write to standard output (-): one at a time") {
-		t.Errorf("two outputs on stdout: exit %d, %q", code, errOut)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-save", "-", "-trace", "-"}, "-save and -trace both write to standard output (-): one at a time"},
+		{[]string{"-json", "-report", "-"}, "-json and -report both write to standard output (-): one at a time"},
+		{[]string{"-json", "-save", "-", "-trace", "-"}, "-json, -save, -trace all write to standard output (-): one at a time"},
+	} {
+		args := append([]string{"run", "../scenarios/beacon-partition.yaml"}, tc.args...)
+		if code, _, errOut := electsim(args...); code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, %q; want 2 and %q", strings.Join(tc.args, " "), code, errOut, tc.want)
+		}
 	}
 	_, out, _ = electsim("sweep", "../scenarios/beacon-partition.yaml", "-seeds", "1-2", "-out", "-")
 	if strings.Count(out, `{"experiment":`) != 2 {
 		t.Errorf("-out - did not write two rows to stdout:\n%s", out)
+	}
+}
+
+// TestOneFilePerOutput: a directory for a file, or one path for two
+// outputs (the second would replace the first), is refused before the
+// run, naming the flags.
+func TestOneFilePerOutput(t *testing.T) {
+	dir := t.TempDir()
+	same := filepath.Join(dir, "x.html")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-report", dir}, "-report " + dir + ": is a directory"},
+		{[]string{"-report", same, "-perfetto", same}, "-perfetto and -report both write " + same},
+		{[]string{"-save", same, "-trace", dir + "/./x.html"}, "-save and -trace both write"},
+	} {
+		args := append([]string{"run", "../scenarios/beacon-partition.yaml"}, tc.args...)
+		if code, out, errOut := electsim(args...); code != 2 || out != "" || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(tc.args, " "), code, out, errOut, tc.want)
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ type replayOutputs struct {
 }
 
 func replayCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("replay", "replay FILE [-before 30] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png] [-report out.html]", stderr)
+	fs := newFlagSet("replay", "replay FILE [-before 30] [-json] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png] [-report out.html]", stderr)
 	before := fs.Int("before", 30, "how many events before the violation to print")
 	asJSON := fs.Bool("json", false, "print one JSON object: the report, the explained violation and the events before it")
 	out := replayOutputs{stdout: stdout}
@@ -47,7 +47,7 @@ func replayCommand(args []string, stdout, stderr io.Writer) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	report, err := reportTo(out.paths(), stdout, stderr)
+	report, err := reportTo(out.paths(), *asJSON, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -102,31 +102,49 @@ func (o replayOutputs) check() error {
 // reportTo is where a command prints its report: stdout, unless an output
 // flag took stdout (-), in which case the report goes to stderr and the
 // output alone to stdout, to pipe. Two outputs on stdout are refused.
-func reportTo(paths map[string]string, stdout, stderr io.Writer) (io.Writer, error) {
+// With -json (asJSON), the JSON is the output on stdout: no output flag
+// may take it too.
+func reportTo(paths map[string]string, asJSON bool, stdout, stderr io.Writer) (io.Writer, error) {
 	var dashes []string
+	if asJSON {
+		dashes = append(dashes, "-json")
+	}
 	for _, flag := range slices.Sorted(maps.Keys(paths)) {
 		if paths[flag] == "-" {
 			dashes = append(dashes, flag)
 		}
 	}
-	switch len(dashes) {
-	case 0:
+	switch {
+	case len(dashes) == 0 || (asJSON && len(dashes) == 1):
 		return stdout, nil
-	case 1:
+	case len(dashes) == 1:
 		return stderr, nil
+	case len(dashes) == 2:
+		return nil, usageError("%s and %s both write to standard output (-): one at a time", dashes[0], dashes[1])
 	}
 	return nil, usageError("%s all write to standard output (-): one at a time", strings.Join(dashes, ", "))
 }
 
 // checkOutputPaths fails, naming the flag, on a path whose directory
-// cannot take a file.
+// cannot take a file, a path that is a directory, or one path given to two
+// flags (the second file would replace the first).
 func checkOutputPaths(paths map[string]string) error {
+	taken := map[string]string{} // cleaned path: the flag that has it
 	for _, flag := range slices.Sorted(maps.Keys(paths)) {
-		if path := paths[flag]; path != "" && path != "-" {
-			if err := checkWritable(filepath.Dir(path)); err != nil {
-				return usageError("%s %s: %v", flag, path, err)
-			}
+		path := paths[flag]
+		if path == "" || path == "-" {
+			continue
 		}
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			return usageError("%s %s: is a directory; give a file name", flag, path)
+		}
+		if err := checkWritable(filepath.Dir(path)); err != nil {
+			return usageError("%s %s: %v", flag, path, err)
+		}
+		if other, ok := taken[filepath.Clean(path)]; ok {
+			return usageError("%s and %s both write %s: give each its own file", other, flag, path)
+		}
+		taken[filepath.Clean(path)] = flag
 	}
 	return nil
 }

@@ -122,12 +122,12 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	if err := checkOutputPaths(map[string]string{"-save": *savePath}); err != nil {
-		return err
-	}
 	outputs := out.paths()
 	outputs["-save"] = *savePath
-	report, err := reportTo(outputs, stdout, stderr)
+	if err := checkOutputPaths(outputs); err != nil {
+		return err
+	}
+	report, err := reportTo(outputs, *asJSON, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutputs(opts); err != nil {
 		return err
 	}
-	report, err := reportTo(map[string]string{"-out": opts.out, "-csv": opts.csv, "-cdf": opts.cdf}, stdout, stderr)
+	report, err := reportTo(map[string]string{"-out": opts.out, "-csv": opts.csv, "-cdf": opts.cdf}, opts.asJSON, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -319,9 +319,9 @@ func (d *diagram) laneLabel(e *sim.Event) string {
 		}
 		return fmt.Sprintf("%s %s gen %d", verdict, d.w.Roster.Name(e.Peer), e.Gen)
 	case sim.KindPause:
-		return "pause " + human(time.Duration(e.Value))
+		return "pause " + sim.Human(time.Duration(e.Value))
 	case sim.KindClockStep:
-		return "clock step " + human(time.Duration(e.Value))
+		return "clock step " + sim.Human(time.Duration(e.Value))
 	}
 	if e.Kind.IsFault() || e.Kind == sim.KindBoot || e.Kind == sim.KindOutOfService {
 		return e.Kind.String()

@@ -141,7 +141,7 @@ func metricValue(name string, v reflect.Value) string {
 		if v.Int() < 0 {
 			return "none"
 		}
-		return human(time.Duration(v.Int()))
+		return sim.Human(time.Duration(v.Int()))
 	case v.CanInt():
 		return strconv.FormatInt(v.Int(), 10)
 	case v.CanFloat() && name == "availability":
@@ -150,14 +150,4 @@ func metricValue(name string, v reflect.Value) string {
 		return strconv.FormatFloat(v.Float(), 'g', 6, 64)
 	}
 	return fmt.Sprint(v.Interface())
-}
-
-// human writes a duration for people, to three significant digits:
-// "35.5s", "412ms". Drifting clocks put nanoseconds of noise on times.
-func human(d time.Duration) string {
-	unit := time.Duration(1)
-	for d/unit >= 1000 || d/unit <= -1000 {
-		unit *= 10
-	}
-	return d.Round(unit).String()
 }

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -18,7 +17,7 @@ var pageText string
 
 // page is parsed once; html/template escapes every value by its context.
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"at":    func(t sim.Time) string { return human(time.Duration(t)) },
+	"at":    sim.HumanTime,
 	"plus1": func(i int) int { return i + 1 },
 	"label": metricLabel,
 }).Parse(pageText))

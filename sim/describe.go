@@ -107,3 +107,10 @@ func describeMap(b *strings.Builder, v reflect.Value, depth int) {
 	}
 	b.WriteByte(']')
 }
+
+// HumanTime writes a true time for people reading events in order:
+// seconds to the millisecond, "1.882s", so that a delivery never reads as
+// earlier than its send, as three significant digits could make it.
+func HumanTime(t Time) string {
+	return fmt.Sprintf("%.3fs", float64(t)/1e9)
+}

@@ -100,8 +100,8 @@
 // Protocols lists the registered protocols (or those named) with their
 // parameters, or with -json as data. Version prints the module version and
 // the source revision the binary was built from. Every output flag takes -
-// for standard output, and every output path is checked before a run
-// starts. -h on any command, or help COMMAND, prints its usage and exits 0.
+// for standard output (one at a time, and not with -json), every output
+// path is checked before a run starts, and two flags cannot share a file. -h on any command, or help COMMAND, prints its usage and exits 0.
 // Replay -json prints the report, the explained violation, its causal story, the events
 // before it and whether the run is the saved one.
 //

@@ -93,9 +93,9 @@ func RequireCause(t testing.TB, found *properties.Counterexample, cause string, 
 	}
 	var told strings.Builder
 	story.Write(&told)
-	for _, step := range story.Steps {
+	for i, step := range story.Steps {
 		if slices.Contains(kinds, step.Event.Kind) {
-			t.Logf("the causal story names %s at step #%d:\n%s", cause, step.Event.Index, told.String())
+			t.Logf("the causal story names %s at step %d (event #%d):\n%s", cause, i+1, step.Event.Index, told.String())
 			return
 		}
 	}
