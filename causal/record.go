@@ -108,10 +108,14 @@ func (r *Recorder) tellable(e *sim.Event) bool {
 	case sim.KindDeliver:
 		gen, ok := promised(e.Msg)
 		return ok && slices.Contains(r.target.Gens, gen)
-	case sim.KindBoot, sim.KindOutOfService:
-		return true
 	}
-	return e.Kind.IsFault()
+	return faultLike(e.Kind)
+}
+
+// faultLike says whether a kind is told as a fault: a fault itself, one
+// that could not take effect, a late boot, a node leaving service.
+func faultLike(k sim.Kind) bool {
+	return k.IsFault() || k == sim.KindFaultIgnored || k == sim.KindBoot || k == sim.KindOutOfService
 }
 
 // promised returns the generation a message promises, if it is a promise.

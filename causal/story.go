@@ -59,7 +59,7 @@ func (r *Recorder) choose(in []bool) []sim.Event {
 	firsts := map[actKey]bool{}
 	promises := map[promiseKey][]int{} // positions in story: the first and the latest
 	for _, e := range r.kept {
-		if !inPast(&e) || e.Kind.IsFault() || e.Kind == sim.KindBoot || e.Kind == sim.KindOutOfService {
+		if !inPast(&e) || faultLike(e.Kind) {
 			continue
 		}
 		k := actKey{kind: e.Kind, node: e.Node, peer: e.Peer, gen: e.Gen}
@@ -113,7 +113,7 @@ func (r *Recorder) faults(in []bool, story []sim.Event) []sim.Event {
 	var out, network []sim.Event
 	latest := map[actKey]sim.Event{} // by node and kind, before the story began
 	for _, e := range r.kept {
-		if !e.Kind.IsFault() && e.Kind != sim.KindBoot && e.Kind != sim.KindOutOfService {
+		if !faultLike(e.Kind) {
 			continue
 		}
 		switch {

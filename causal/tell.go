@@ -142,6 +142,8 @@ func (t teller) fault(e sim.Event) string {
 		return fmt.Sprintf("%s takes itself out of service: %s", n, e.Tag)
 	case sim.KindHeal:
 		return "the network heals"
+	case sim.KindFaultIgnored:
+		return fmt.Sprintf("a fault changed nothing: %s", e.Tag)
 	}
 	return fmt.Sprintf("%s: %s %s", n, e.Kind, e.Tag)
 }

@@ -3,9 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/electsim/electsim/experiment"
+	"github.com/electsim/electsim/sim"
 )
 
 const mergeSynopsis = "merge -o merged.jsonl SHARD.jsonl..."
@@ -63,9 +63,11 @@ func readResults(name string) ([]experiment.Row, error) {
 }
 
 // readResultsFile reads a results file and says whether it ended with a
-// partial row, which it leaves out.
+// partial row, which it leaves out. A results file grows with its runs, so
+// it has no size limit; each row (line) has one, experiment.MaxRowBytes.
+// It must be a regular file: a FIFO or /dev/zero is refused by name.
 func readResultsFile(name string) (rows []experiment.Row, partial bool, err error) {
-	f, err := os.Open(name)
+	f, err := sim.OpenFile(name, "results")
 	if err != nil {
 		return nil, false, err
 	}

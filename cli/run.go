@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/electsim/electsim/properties"
 	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
@@ -55,7 +53,7 @@ func (o *overrides) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.protocol, "protocol", "", "run this protocol instead of the scenario's (the parameters it has too stay)")
 	fs.Func("set", "set a protocol parameter, key=value (repeatable): -set prevote=true", func(kv string) error {
 		if !strings.Contains(kv, "=") {
-			return fmt.Errorf("want key=value, got %q", kv)
+			return fmt.Errorf("want key=value, got %s", sim.QuoteInput(kv))
 		}
 		o.params = append(o.params, kv)
 		return nil
@@ -72,26 +70,27 @@ func (o *overrides) blame(err error) error {
 	for _, kv := range o.params {
 		key, _, _ := strings.Cut(kv, "=")
 		if se.Field == "protocol."+key {
-			return fmt.Errorf("-set %s: %s", kv, se.Msg)
+			return fmt.Errorf("-set %s: %s", sim.ShortInput(kv), sim.ShortInput(se.Msg))
 		}
 	}
 	if o.protocol != "" && se.Field == "protocol.name" {
-		return fmt.Errorf("-protocol %s: %s", o.protocol, se.Msg)
+		return fmt.Errorf("-protocol %s: %s", sim.ShortInput(o.protocol), sim.ShortInput(se.Msg))
 	}
 	return err
 }
 
-// apply writes the overrides into the scenario. A value reads as YAML does:
-// true, 2s, 1.05, 3.
+// apply writes the overrides into the scenario. A value reads as YAML does
+// (true, 2s, 1.05, 3), within the limits of a scenario file (see
+// sim.ParseValue): an alias bomb in a flag is refused as in a file.
 func (o *overrides) apply(scn *sim.Scenario) error {
 	if o.protocol != "" {
 		scn.Protocol = protocols.Carry(scn.Protocol, o.protocol)
 	}
 	for _, kv := range o.params {
 		key, text, _ := strings.Cut(kv, "=")
-		var value any
-		if err := yaml.Unmarshal([]byte(text), &value); err != nil || value == nil {
-			return fmt.Errorf("-set %s: %q is not a value", key, text)
+		value, err := sim.ParseValue(text)
+		if err != nil {
+			return fmt.Errorf("-set %s: %s is not a value: %v", sim.ShortInput(key), sim.QuoteInput(text), err)
 		}
 		if scn.Protocol.Params == nil {
 			scn.Protocol.Params = map[string]any{}

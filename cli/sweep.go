@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/electsim/electsim/experiment"
+	"github.com/electsim/electsim/sim"
 )
 
 // Limits on a sweep's flags.
@@ -79,6 +80,7 @@ func sweepCommand(args []string, stdout, stderr io.Writer) error {
 	runOpts := experiment.Options{Parallel: opts.parallel, Shard: shard, Shards: shards, Done: results.done}
 	jobs := exp.Jobs(runOpts)
 	defer lessGC()()
+	defer memoryBackstop()()
 	bar := newProgress(stderr, len(jobs))
 	var writeErr error
 	runErr := exp.Run(ctx, jobs, runOpts, func(r *experiment.Row) {
@@ -121,7 +123,7 @@ func resumeHint(opts *sweepOptions) string {
 // loadExperiment reads an experiment file, or builds one from a scenario
 // and the flags. Either way every configuration is checked before a run.
 func loadExperiment(opts *sweepOptions) (*experiment.Experiment, error) {
-	data, err := os.ReadFile(opts.file)
+	data, err := sim.ReadFile(opts.file, "scenario or experiment")
 	if err != nil {
 		return nil, badInput(err)
 	}

@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,9 +67,11 @@ const (
 
 // Load reads an experiment file and builds the experiment: every
 // configuration at every point, checked. Errors name the file, the line
-// and the field.
+// and the field. The file is read as a scenario is (see sim.ReadFile):
+// a regular file of at most sim.MaxScenarioBytes, within the same limits
+// on tokens and depth, with no anchors or aliases.
 func Load(path string) (*Experiment, error) {
-	data, err := os.ReadFile(path)
+	data, err := sim.ReadFile(path, "experiment")
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +115,8 @@ func IsExperimentFile(data []byte) bool {
 func (s *Spec) check(doc *sim.Document) error {
 	var errs sim.ScenarioErrors
 	add := func(e *sim.ScenarioError) { errs = append(errs, e) }
-	if s.Name == "" || len(s.Name) > maxNameBytes {
-		add(doc.Errorf("name", "want a name of 1 to %d bytes", maxNameBytes))
+	if s.Name == "" || len(s.Name) > maxNameBytes || strings.ContainsAny(s.Name, "\n\t") {
+		add(doc.Errorf("name", "want a name of 1 to %d bytes on one line", maxNameBytes))
 	}
 	if s.Base == "" {
 		add(doc.Errorf("base", "missing: the scenario file every run starts from"))

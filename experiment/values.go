@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/electsim/electsim/sim"
 )
 
 // Value is one value of an axis: as YAML decodes it (what is set in the
@@ -46,11 +48,12 @@ func newValue(v any) (Value, error) {
 }
 
 // ValueOf reads a value as the command line writes it ("true", "2s",
-// "{dist: constant, value: 1ms}"), as YAML.
+// "{dist: constant, value: 1ms}"), as YAML, within a file's limits (see
+// sim.ParseValue).
 func ValueOf(text string) (Value, error) {
-	var v any
-	if err := yaml.Unmarshal([]byte(text), &v); err != nil || v == nil {
-		return Value{}, fmt.Errorf("%q is not a value", text)
+	v, err := sim.ParseValue(text)
+	if err != nil {
+		return Value{}, fmt.Errorf("%s is not a value: %v", sim.QuoteInput(text), err)
 	}
 	val, err := newValue(v)
 	if err == nil {

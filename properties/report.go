@@ -21,6 +21,7 @@ type Suite struct {
 	roster     *sim.Roster
 	own        []string // the names of the caller's checkers, all expected
 	metrics    []Metric
+	ignored    []IgnoredFault
 }
 
 // Attach builds the suite for a run and adds it to the run's observers.
@@ -57,6 +58,18 @@ func (s *Suite) Observe(e *sim.Event) {
 	s.outcomes.Observe(e)
 	s.leadership.Observe(e)
 	s.meter.Observe(e)
+	if e.Kind == sim.KindFaultIgnored && len(s.ignored) < maxRecoveries {
+		s.ignored = append(s.ignored, IgnoredFault{Fault: e.Tag, AtNS: int64(e.At)})
+	}
+}
+
+// IgnoredFault is a warning: a fault that could not take effect and changed
+// nothing (a restart of a node that was up, a crash of one that was down,
+// a pause of one down or paused), most likely not what the scenario's
+// author meant. The JSON names are part of the report's contract.
+type IgnoredFault struct {
+	Fault string `json:"fault"` // what it was and why it changed nothing
+	AtNS  int64  `json:"at_ns"`
 }
 
 // AddChecker adds a property of the caller's own: it is judged, reported
@@ -124,6 +137,12 @@ type Report struct {
 	Recoveries  []Recovery                `json:"recoveries"`
 	// Skipped lists the faults skipped for a role nobody held then.
 	Skipped []SkippedFault `json:"skipped_faults"`
+	// Ignored lists, as warnings, the first 1,000 faults that could not
+	// take effect (see sim.KindFaultIgnored).
+	Ignored []IgnoredFault `json:"ignored_faults"`
+	// PeakMemoryBytes is the most memory the run accounted for at once,
+	// what limits.max_memory bounds: a guide to setting it.
+	PeakMemoryBytes int64 `json:"peak_memory_bytes"`
 	// Leadership lists the first 1,000 leaderships (node, generation,
 	// from, to); LeadershipCount counts them all.
 	Leadership      []Leadership `json:"leadership"`
@@ -153,14 +172,16 @@ func (s *Suite) Report(res sim.Result) *Report {
 	rep := &Report{
 		Scenario: res.Scenario, Seed: res.Seed, Protocol: res.Protocol,
 		Events: res.Events, TraceHash: sim.TraceHashString(res.TraceHash), DurationNS: int64(res.End),
-		Metrics:    s.meter.finish(res.End, res.Events),
-		Properties: map[string]PropertyResult{},
-		Expected:   s.expected(),
-		Recoveries: nonNil(s.recoveries.list),
-		Skipped:    nonNil(s.recoveries.skipped),
-		OK:         res.Err == nil,
-		actTimeout: s.meter.timeout,
-		actSlots:   s.meter.slotCount(res.End),
+		Metrics:         s.meter.finish(res.End, res.Events),
+		Properties:      map[string]PropertyResult{},
+		Expected:        s.expected(),
+		Recoveries:      nonNil(s.recoveries.list),
+		Skipped:         nonNil(s.recoveries.skipped),
+		Ignored:         nonNil(s.ignored),
+		OK:              res.Err == nil,
+		PeakMemoryBytes: res.PeakMemory,
+		actTimeout:      s.meter.timeout,
+		actSlots:        s.meter.slotCount(res.End),
 	}
 	s.leadershipReport(rep, res.End)
 	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))

@@ -23,7 +23,7 @@ const (
 // every property's verdict.
 func (r *Report) WriteSummary(w io.Writer) {
 	m := r.Metrics
-	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", r.Scenario, r.Protocol, r.Seed)
+	fmt.Fprintf(w, "scenario    %s (protocol %s, seed %d)\n", sim.Printable(r.Scenario), sim.Printable(r.Protocol), r.Seed)
 	fmt.Fprintf(w, "run         %s of true time, %s, trace %s\n", readable(r.DurationNS), plural(r.Events, "event", "events"), r.TraceHash)
 	r.writeLeaders(w)
 	proposals := ""
@@ -109,7 +109,8 @@ func (r *Report) writeLeaders(w io.Writer) {
 	}
 }
 
-// writeFaults lists each fault with what it cost, and the skipped ones.
+// writeFaults lists each fault with what it cost, the skipped ones, and,
+// as warnings, the ones that changed nothing.
 func (r *Report) writeFaults(w io.Writer) {
 	writeList(w, "faults", len(r.Recoveries), func(i int) string {
 		rec := r.Recoveries[i]
@@ -117,6 +118,11 @@ func (r *Report) writeFaults(w io.Writer) {
 	})
 	writeList(w, "skipped", len(r.Skipped), func(i int) string {
 		return fmt.Sprintf("%s at %s", r.Skipped[i].Fault, readable(r.Skipped[i].AtNS))
+	})
+	writeList(w, "warning", len(r.Ignored), func(i int) string {
+		// "restart n2: n2 is up" reads "restart n2 at 3s changed nothing: n2 is up".
+		what, why, _ := strings.Cut(r.Ignored[i].Fault, ": ")
+		return fmt.Sprintf("%s at %s changed nothing: %s", what, readable(r.Ignored[i].AtNS), why)
 	})
 }
 

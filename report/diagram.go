@@ -290,7 +290,7 @@ func dotClass(e *sim.Event) (class, fill string) {
 		return "act", ""
 	case e.Kind == sim.KindActWithheld:
 		return "act withheld", ""
-	case e.Kind.IsFault() || e.Kind == sim.KindBoot || e.Kind == sim.KindOutOfService || e.Kind == sim.KindFaultSkipped:
+	case e.Kind.IsFault() || e.Kind == sim.KindBoot || e.Kind == sim.KindOutOfService || e.Kind == sim.KindFaultSkipped || e.Kind == sim.KindFaultIgnored:
 		return "fault", ""
 	case e.Kind == sim.KindTimer || e.Kind == sim.KindDiskWrite:
 		return "timer", ""

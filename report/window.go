@@ -301,7 +301,7 @@ func touches(u *unit, events []sim.Event, focus []sim.NodeID) (only, any bool) {
 // acts a node withheld, faults skipped, late boots.
 func isLandmark(e *sim.Event) bool {
 	switch e.Kind {
-	case sim.KindLead, sim.KindStepDown, sim.KindActWithheld, sim.KindFaultSkipped, sim.KindBoot, sim.KindOutOfService:
+	case sim.KindLead, sim.KindStepDown, sim.KindActWithheld, sim.KindFaultSkipped, sim.KindFaultIgnored, sim.KindBoot, sim.KindOutOfService:
 		return true
 	}
 	return e.Kind.IsFault()

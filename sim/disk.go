@@ -3,6 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 
+	"github.com/electsim/electsim/clock"
 	"github.com/electsim/electsim/network"
 )
 
@@ -56,7 +57,9 @@ func (s *Sim) diskWrite(n *nodeState) Time {
 		if wait <= 0 {
 			return 0
 		}
-		d.batch, d.until = s.handler, max(d.until, s.now)+wait
+		// A backlog of writes cannot wrap: past clock.MaxTrue, long after
+		// any run's end, it stops growing.
+		d.batch, d.until = s.handler, min(max(d.until, s.now), Time(clock.MaxTrue))+wait
 		s.publish(Event{Kind: KindDiskWrite, Node: n.id, Value: int64(d.until - s.now)})
 	}
 	return d.until
@@ -68,7 +71,10 @@ func (s *Sim) holdForDisk(n *nodeState, to NodeID, m Message) bool {
 	if n.disk.until <= s.now {
 		return false
 	}
-	s.push(item{at: n.disk.until, kind: itemSend, node: n.id, from: to, msg: m, ref: n.incarnation})
+	if s.stop == nil { // once the run has stopped, nothing more is queued
+		s.push(item{at: n.disk.until, kind: itemSend, node: n.id, from: to, msg: m, ref: n.incarnation})
+		s.checkMemory()
+	}
 	return true
 }
 
@@ -80,7 +86,7 @@ func (s *Sim) release(it *item) {
 	switch {
 	case !n.up || n.incarnation != it.ref:
 	case n.paused:
-		n.held = append(n.held, *it)
+		s.hold(n, it)
 	default:
 		s.transmit(n.id, it.from, it.msg)
 	}

@@ -88,10 +88,28 @@
 // # Limits
 //
 // A run stops with a *LimitError when it exceeds limits.max_events events,
-// holds more than limits.max_in_flight messages at once, or runs more than
+// holds more than limits.max_in_flight messages at once, runs more than
 // limits.max_at_instant events at one true time (true time stopped: a
-// zero-delay loop). A protocol that panics stops the run with a *PanicError
-// that has the seed, the time, the event index and the stack.
+// zero-delay loop), or holds more than limits.max_memory bytes (default
+// 2 GiB; "512MiB" in a file). Memory is the run's own count of what it
+// holds: its queue of pending events, messages in flight and held at
+// paused nodes, timers, the storage its protocol writes and its faults,
+// kept as a running total, so that a run stops at the same event every
+// time; see DefaultMaxMemory for how it compares with the process's real
+// use, and why a Go memory limit is only a backstop. A protocol that
+// panics stops the run with a *PanicError that has the seed, the time,
+// the event index and the stack.
+//
+// Building a run is bounded too: a scenario holds at most limits.max_faults
+// faults (default 100,000) once its nemesis is drawn, and a nemesis whose
+// interval would draw more is an error before a fault is drawn. Times that
+// are added together (a fault's at and for, a delay and the true time, a
+// clock's offset and its steps) are bounded so that no sum can wrap.
+//
+// A fault that cannot take effect (a restart of a node that is up, a crash
+// of one that is down, a pause of one down or paused) changes nothing, and
+// says so: a fault-ignored event whose tag reads "restart n2: n2 is up",
+// which reports list as a warning.
 //
 // # Scenario files
 //
@@ -99,6 +117,18 @@
 // wrong type, a duration without its unit, an out-of-range value, an
 // unknown node or a fault outside the run is an error naming the file, the
 // line and the field. Durations are written with units ("150ms", "2s").
+//
+// Reading is bounded, since a scenario file may come from anyone: Load
+// reads a regular file only (not a directory, a FIFO or /dev/zero), of at
+// most MaxScenarioBytes; a file of more than MaxScenarioTokens tokens (some
+// ten thousand faults), nesting deeper than MaxScenarioDepth or with an
+// indented mapping of more than MaxScenarioKeys keys is refused before it
+// is parsed; YAML anchors, aliases and merge keys are refused (a
+// few lines of aliases stand for billions of values); a number too large
+// for its field is an error, never a wrapped value; and text holds no
+// control characters (a name is printed on a terminal), a tab or a line
+// break aside, and the name not those either. ParseValue reads a value
+// from the command line within the same bounds.
 //
 //	name: lease-gc-pause
 //	description: free text
@@ -175,7 +205,8 @@
 //	  max_leaderless_stretch: 2s           # the longest single stretch of it
 //	  out_of_service_at_end: [n1, n2]      # exactly these: crashed, not booted,
 //	                                       # or downed by their protocol
-//	limits: {max_events: 100000000, max_in_flight: 1000000, max_at_instant: 1000000}
+//	limits: {max_events: 100000000, max_in_flight: 1000000, max_at_instant: 1000000,
+//	         max_memory: 2GiB, max_faults: 100000}
 //
 // Partition shapes lay out the participants (in the order given by order:,
 // ID order by default); services stay reachable from everyone unless place:

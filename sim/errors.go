@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -161,11 +160,11 @@ func given(te *yaml.TypeError) string {
 	}
 	switch te.SrcType.Kind() {
 	case reflect.String:
-		return strconv.Quote(te.Token.Value)
+		return QuoteInput(te.Token.Value)
 	case reflect.Map:
 		return "a mapping"
 	case reflect.Slice:
 		return "a list"
 	}
-	return te.Token.Value
+	return ShortInput(te.Token.Value)
 }

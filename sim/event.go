@@ -37,6 +37,14 @@ const (
 	// the next event's, the one it comes before) and is not hashed: logging
 	// changes no run.
 	KindLog
+	// KindFaultIgnored is a fault that could not take effect on Node and
+	// changed nothing: a crash of a node that is down, a restart of one
+	// that is up, a pause of one that is down or already paused. Tag says
+	// which fault and why: "restart n2: n2 is up". (A fault that named a
+	// role nobody held is KindFaultSkipped.) Reports list these as
+	// warnings: a scenario that asks for them is probably not the one its
+	// author meant.
+	KindFaultIgnored
 )
 
 var kindNames = [...]string{
@@ -47,6 +55,7 @@ var kindNames = [...]string{
 	KindActIssued: "act", KindActWithheld: "act-withheld", KindActApplied: "act-applied",
 	KindFaultSkipped: "fault-skipped", KindBoot: "boot", KindOutOfService: "out-of-service",
 	KindDiskWrite: "disk-write", KindActCommitted: "act-committed", KindLog: "log",
+	KindFaultIgnored: "fault-ignored",
 }
 
 func (k Kind) String() string {

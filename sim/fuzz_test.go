@@ -29,6 +29,9 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(tc.yaml))
 	}
 	f.Add([]byte(everySection))
+	for _, data := range hostileSeeds() {
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		scn, err := sim.Parse("fuzz.yaml", data)
 		if err != nil {
@@ -40,6 +43,38 @@ func FuzzParse(f *testing.F) {
 		_, err = scn.Expand(nil, 1)
 		checkScenarioError(t, "Expand", err)
 	})
+}
+
+// hostileSeeds are the small inputs of the hostile table and more in
+// their spirit, aliases and nesting most: what the fuzzer mutates into
+// what the bounds must catch.
+func hostileSeeds() [][]byte {
+	var seeds [][]byte
+	for _, tc := range hostile {
+		if tc.text != nil {
+			if text := tc.text(); len(text) < 4<<10 {
+				seeds = append(seeds, []byte(text))
+			}
+		}
+	}
+	for _, text := range []string{
+		head + "faults:\n" + bomb(listItem, "f", "{at: 1s, heal: true}"),
+		head + "network: &n {loss: 0.1}\nclocks: *n\n",
+		head + "network:\n  <<: *n\n",
+		head + "description: &a [*a, {b: *a}]\n",
+		head + "description: " + strings.Repeat("[", 70) + strings.Repeat("]", 70) + "\n",
+		head + "description: " + strings.Repeat("{a: ", 63) + "1" + strings.Repeat("}", 63) + "\n",
+		head + "description:\n  " + strings.Repeat("- ", 70) + "x\n",
+		head + "description:\n  " + strings.Repeat("- !t &a ", 70) + "x\n",
+		head + indented(70),
+		head + "faults:\n" + strings.Repeat("  - {at: 1s..2s, crash: n1, for: 2s}\n", 20),
+		head + "seed: 0x1_0000_0000_0000_0000\n",
+		head + "description: |\n  [[[[ - - - &a *a\n  \"unclosed\n",
+		head + "description: \"multi\n  line [ { \\\" \"\n",
+	} {
+		seeds = append(seeds, []byte(text))
+	}
+	return seeds
 }
 
 // checkScenarioError fails unless err is nil or a scenario error, with a

@@ -37,6 +37,12 @@ type Sim struct {
 	inFlight  int
 	nextTimer TimerID
 	limits    Limits
+	// memory is the run's accounted memory beyond its queue and its
+	// messages in flight (see accounted): nodes, links, faults, held
+	// items, timers, storage. It is a running total, kept where they
+	// change; peakMemory is the most accounted so far.
+	memory     int64
+	peakMemory int64
 
 	ev           Event
 	index        int64
@@ -56,6 +62,9 @@ type Result struct {
 	Events    int64  // trace events
 	TraceHash uint64 // over every event's canonical fields
 	End       Time   // true time reached: the duration unless the run stopped early
+	// PeakMemory is the most memory the run accounted for at once, in
+	// bytes: what limits.max_memory is compared with.
+	PeakMemory int64
 	// Err is nil when the run reached its duration, a *LimitError when a
 	// limit stopped it, or a *PanicError when a protocol panicked.
 	Err error
@@ -89,6 +98,7 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	if sim.faults, err = scheduleFaults(expanded, roster); err != nil {
 		return nil, err
 	}
+	sim.memory += fixedMemory(roster.Len(), sim.faults)
 	return sim, nil
 }
 
@@ -171,7 +181,7 @@ func (s *Sim) Run() (res Result) {
 		}
 		res = Result{
 			Scenario: s.scenario.Name, Protocol: s.protocol.Name, Seed: s.seed,
-			Events: s.index, TraceHash: s.hash, End: min(s.now, s.end), Err: s.stop,
+			Events: s.index, TraceHash: s.hash, End: min(s.now, s.end), Err: s.stop, PeakMemory: s.peakMemory,
 		}
 		if s.stop == nil {
 			res.End = s.end
@@ -206,6 +216,7 @@ func (s *Sim) loop() {
 			return
 		}
 		s.step(&it)
+		s.checkMemory()
 	}
 }
 
@@ -226,7 +237,9 @@ func (s *Sim) step(it *item) {
 	}
 }
 
-// push schedules an item and returns its sequence number.
+// push schedules an item and returns its sequence number. It is small
+// enough to inline: the memory check is its callers', after each step and
+// inside the handlers' own ways of queueing (send, timers).
 func (s *Sim) push(it item) uint64 {
 	it.seq = s.seq
 	s.seq++
@@ -282,8 +295,12 @@ func (s *Sim) transmit(from, to NodeID, m Message) {
 			s.stop = &LimitError{Limit: "max_in_flight", Value: int64(s.limits.MaxInFlight), At: s.now, Index: s.index}
 			return
 		}
+		if s.stop != nil {
+			return // stopped: a handler that goes on sending queues nothing more
+		}
 		s.inFlight++
 		s.push(item{at: Time(at), kind: itemDeliver, node: to, from: from, msg: m, ref: uint64(s.now), sent: sent})
+		s.checkMemory()
 	}
 }
 
@@ -296,7 +313,7 @@ func (s *Sim) arrive(it *item) {
 	case !s.net.Reachable(index(it.from), index(it.node)):
 		s.drop(it, DropPartition) // a cut appeared while it was in flight
 	case n.paused:
-		n.held = append(n.held, *it) // the OS has it; the process will read it on resume
+		s.hold(n, it) // the OS has it; the process will read it on resume
 	default:
 		s.inFlight--
 		s.deliver(n, it)
@@ -318,19 +335,25 @@ func (s *Sim) deliver(n *nodeState, it *item) {
 
 // LimitError says which limit stopped a run, and when.
 type LimitError struct {
-	Limit string // max_events, max_in_flight or max_at_instant
-	Value int64
+	Limit string // max_events, max_in_flight, max_at_instant or max_memory
+	Value int64  // the limit: a count, or bytes for max_memory
 	At    Time
 	Index int64
 }
 
 func (e *LimitError) Error() string {
-	what := map[string]string{
-		"max_events":     "the run exceeded %d events",
-		"max_in_flight":  "more than %d messages were in flight at once",
-		"max_at_instant": "true time stopped advancing: more than %d events at one instant",
-	}[e.Limit]
-	return fmt.Sprintf("limit %s: "+what+" (at t=%v, event %d); raise limits.%s if this is expected", e.Limit, e.Value, e.At, e.Index, e.Limit)
+	var what string
+	switch e.Limit {
+	case "max_events":
+		what = fmt.Sprintf("the run exceeded %d events", e.Value)
+	case "max_in_flight":
+		what = fmt.Sprintf("more than %d messages were in flight at once", e.Value)
+	case "max_at_instant":
+		what = fmt.Sprintf("true time stopped advancing: more than %d events at one instant", e.Value)
+	case "max_memory":
+		what = fmt.Sprintf("the run held more than %s (%d bytes) of events, messages, timers and storage", Bytes(e.Value), e.Value)
+	}
+	return fmt.Sprintf("limit %s: %s (at t=%v, event %d); raise limits.%s if this is expected", e.Limit, what, e.At, e.Index, e.Limit)
 }
 
 // PanicError is a protocol's panic inside a run, with what it takes to
@@ -388,6 +411,7 @@ func buildNodes(s *Sim) []*nodeState {
 			disk:  buildDisk(s.scenario, name, s.seed, id),
 		}
 		n.baseDrift = n.clock.DriftPPB()
+		n.storage.bytes = &s.memory
 		if n.disk.latency != nil {
 			n.storage.write = func() Time { return s.diskWrite(n) }
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	gocmp "github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
 	"github.com/electsim/electsim/network"
@@ -503,4 +504,64 @@ func TestEveryDeliveryAndDropNamesItsSend(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFaultsThatCannotTakeEffectAreEvents: a fault that contradicts the
+// node's state (a restart before the crash, a second crash, a pause of a
+// crashed or paused node, a crash before the boot) is a fault-ignored
+// event that says why, and changes nothing else: the run is the run
+// without that fault, event for event.
+func TestFaultsThatCannotTakeEffectAreEvents(t *testing.T) {
+	at := func(d time.Duration) sim.Span { return sim.Fixed(d) }
+	pause := func(d, length time.Duration) sim.Fault {
+		return sim.Fault{At: at(d), Pause: &sim.Pause{Node: "n1", For: sim.Fixed(length)}}
+	}
+	for _, tc := range []struct {
+		name  string
+		keep  []sim.Fault
+		bad   sim.Fault
+		boot  time.Duration
+		want  string
+		wantT time.Duration
+	}{
+		{"a restart before the crash", []sim.Fault{{At: at(2 * time.Second), Crash: "n1"}},
+			sim.Fault{At: at(time.Second), Restart: "n1"}, 0, "restart n1: n1 is up", time.Second},
+		{"a second crash", []sim.Fault{{At: at(time.Second), Crash: "n1"}},
+			sim.Fault{At: at(2 * time.Second), Crash: "n1"}, 0, "crash n1: n1 is down", 2 * time.Second},
+		{"a pause of a crashed node", []sim.Fault{{At: at(time.Second), Crash: "n1"}},
+			pause(2*time.Second, time.Second), 0, "pause n1 for 1s: n1 is down", 2 * time.Second},
+		{"a pause of a paused node", []sim.Fault{pause(time.Second, 5*time.Second)},
+			pause(2*time.Second, time.Second), 0, "pause n1 for 1s: n1 is already paused", 2 * time.Second},
+		{"a crash before the boot", nil,
+			sim.Fault{At: at(time.Second), Crash: "n1"}, 3 * time.Second, "crash n1: n1 has not booted yet", time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scn := baseScenario(3, 5*time.Second)
+			if tc.boot > 0 {
+				scn.Boot = map[string]sim.Span{"n1": sim.Fixed(tc.boot)}
+			}
+			scn.Faults = tc.keep
+			_, without := run(t, scn, pingEvery(100*time.Millisecond), 1)
+			scn.Faults = append(append([]sim.Fault{}, tc.keep...), tc.bad)
+			_, with := run(t, scn, pingEvery(100*time.Millisecond), 1)
+			ignored := with.of(sim.KindFaultIgnored)
+			if len(ignored) != 1 || ignored[0].Tag != tc.want || ignored[0].Node != 1 || ignored[0].At != sim.Time(tc.wantT) {
+				t.Fatalf("ignored faults %+v; want one at %v on n1: %q", ignored, tc.wantT, tc.want)
+			}
+			if diff := gocmp.Diff(withoutIndex(without.events), withoutIndex(slices.DeleteFunc(with.events, func(e sim.Event) bool {
+				return e.Kind == sim.KindFaultIgnored
+			}))); diff != "" {
+				t.Fatalf("the ignored fault changed the run (-without +with):\n%s", diff)
+			}
+		})
+	}
+}
+
+// withoutIndex clears what an added event shifts: the indexes.
+func withoutIndex(events []sim.Event) []sim.Event {
+	out := slices.Clone(events)
+	for i := range out {
+		out[i].Index, out[i].SendIndex = 0, 0
+	}
+	return out
 }

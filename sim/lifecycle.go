@@ -25,6 +25,7 @@ func (s *Sim) startNode(n *nodeState) {
 // held messages and leadership belief are gone.
 func (s *Sim) crash(n *nodeState, role string) {
 	if !n.up {
+		s.ignoreFault(n, "crash "+n.name, n.downState(), role)
 		return
 	}
 	e := Event{Kind: KindCrash, Node: n.id, Role: role}
@@ -41,6 +42,7 @@ func (s *Sim) crash(n *nodeState, role string) {
 			s.drop(it, DropDown)
 		}
 	}
+	s.memory -= int64(len(n.held))*itemBytes + int64(len(n.timers))*timerSlotBytes
 	clear(n.held)
 	clear(n.timers)
 	disk := n.disk
@@ -53,16 +55,38 @@ func (s *Sim) crash(n *nodeState, role string) {
 
 func (s *Sim) restart(n *nodeState, role string) {
 	if n.up {
+		s.ignoreFault(n, "restart "+n.name, "is up", role)
 		return
 	}
 	s.publish(Event{Kind: KindRestart, Node: n.id, Role: role})
 	s.startNode(n)
 }
 
+// ignoreFault records a fault that cannot take effect on n as it is now,
+// rather than dropping it without a word: what says which fault, state
+// why ("is up").
+func (s *Sim) ignoreFault(n *nodeState, what, state, role string) {
+	s.publish(Event{Kind: KindFaultIgnored, Node: n.id, Tag: what + ": " + n.name + " " + state, Role: role})
+}
+
+// downState says why a node that is not up is not: it never booted (a late
+// boot), or it crashed.
+func (n *nodeState) downState() string {
+	if n.incarnation == 0 {
+		return "has not booted yet"
+	}
+	return "is down"
+}
+
 // pause freezes a node's process: its clock runs on, but deliveries and
 // timer expiries wait until the resume, which replays them in order.
 func (s *Sim) pause(n *nodeState, d time.Duration, role string) {
 	if !n.up || n.paused {
+		state := "is already paused"
+		if !n.up {
+			state = n.downState()
+		}
+		s.ignoreFault(n, fmt.Sprintf("pause %s for %v", n.name, d), state, role)
 		return
 	}
 	n.paused = true
@@ -95,8 +119,15 @@ func (s *Sim) resume(n *nodeState, epoch uint64) {
 			}
 		}
 	}
+	s.memory -= int64(len(n.held)) * itemBytes
 	clear(n.held)
 	n.held = n.held[:0]
+}
+
+// hold keeps an item a paused node will handle when it resumes.
+func (s *Sim) hold(n *nodeState, it *item) {
+	n.held = append(n.held, *it)
+	s.memory += itemBytes
 }
 
 // lead starts or moves a node's leadership belief and makes sure its act

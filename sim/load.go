@@ -5,24 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 )
-
-// MaxScenarioBytes bounds a scenario file.
-const MaxScenarioBytes = 4 << 20
 
 // Load reads and decodes a scenario file. Decoding is strict: an unknown
 // field, a value of the wrong type or a malformed duration is an error that
 // names the file, line and field. Load does not validate values; Validate
-// (or New) does, once the protocol's services are known.
+// (or New) does, once the protocol's services are known. It reads a
+// regular file only, of at most MaxScenarioBytes (see ReadFile).
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, "scenario")
 	if err != nil {
 		return nil, err
 	}
@@ -40,6 +37,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		return nil, err
 	}
 	s.source = doc.src
+	if strings.ContainsAny(s.Name, "\n\t") {
+		return nil, s.errorf("name", "want a name on one line, got %s", QuoteInput(s.Name))
+	}
 	return s, nil
 }
 
@@ -55,21 +55,24 @@ func ParseDocument(name string, data []byte, what string) (*Document, error) {
 	return parseDocument(name, data, what, "a "+what+" is a mapping of fields")
 }
 
+// parseDocument reads one YAML mapping within the limits of a file (see
+// parseYAML) and screens it (see screen) before anything decodes it.
 func parseDocument(name string, data []byte, what, notMapping string) (*Document, error) {
-	if len(data) > MaxScenarioBytes {
-		return nil, &ScenarioError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxScenarioBytes)}
-	}
 	// A byte-order mark, which some editors write, would join the first key.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	file, err := parser.ParseBytes(data, 0)
+	file, err := parseYAML(name, data)
 	if err != nil {
-		return nil, yamlError(&source{file: name}, err)
+		return nil, err
 	}
 	body, err := singleDocument(name, file, what, notMapping)
 	if err != nil {
 		return nil, err
 	}
-	return &Document{src: &source{file: name, body: body}}, nil
+	src := &source{file: name, body: body}
+	if field, node, msg := screen(body, ""); node != nil {
+		return nil, src.problem(field, node, msg)
+	}
+	return &Document{src: src}, nil
 }
 
 // Decode decodes the document into v, a pointer to a struct, strictly: an
@@ -124,19 +127,22 @@ func singleDocument(name string, file *ast.File, what, notMapping string) (ast.N
 }
 
 // UnmarshalYAML reads {name: raft, prevote: true}: the name and, beside it,
-// the parameters.
-func (p *ProtocolSpec) UnmarshalYAML(data []byte) error {
+// the parameters. It takes the node, not its text: go-yaml renders the text
+// of a node by walking every token of the file. A node that did not come
+// through Parse is screened here, as Parse screens a file.
+func (p *ProtocolSpec) UnmarshalYAML(node ast.Node) error {
+	if field, bad, msg := screen(node, "protocol"); bad != nil {
+		return &fieldError{field, msg}
+	}
 	var fields yaml.MapSlice
-	if err := yaml.UnmarshalWithOptions(data, &fields, yaml.UseOrderedMap()); err != nil {
-		// err's position counts from the start of the protocol's own text,
-		// not the file's: report the field instead.
+	if err := yaml.NodeToValue(node, &fields, yaml.UseOrderedMap()); err != nil {
 		return &fieldError{"protocol", "want a mapping such as {name: raft, prevote: true}: " + message(err)}
 	}
 	p.Params = map[string]any{}
 	for _, item := range fields {
 		key, ok := item.Key.(string)
 		if !ok {
-			return &fieldError{"protocol", fmt.Sprintf("parameter names are strings, got %v", item.Key)}
+			return &fieldError{"protocol", fmt.Sprintf("parameter names are text, got %v", item.Key)}
 		}
 		if key != "name" {
 			p.Params[key] = item.Value

@@ -11,10 +11,6 @@ import (
 	"github.com/electsim/electsim/network"
 )
 
-// MaxNemesisFaults bounds how many faults a nemesis expands into; a tiny
-// interval over a long run stops drawing there.
-const MaxNemesisFaults = 100_000
-
 // Expand validates the scenario for a protocol's services and returns a copy
 // in which the nemesis has become plain faults and every random choice (a
 // random-halves order) is made, drawn from the faults stream of seed. The
@@ -28,8 +24,15 @@ func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
 	c.drawRanges(newStream(seed, streamFaults, faultsRanges, 0))
 	r := newStream(seed, streamFaults, faultsNemesis, 0)
 	if c.Nemesis != nil {
-		c.Faults = append(c.Faults, expandNemesis(c, r)...)
+		drawn, err := expandNemesis(c, r)
+		if err != nil {
+			return nil, err
+		}
+		c.Faults = append(c.Faults, drawn...)
 		c.Nemesis = nil
+		if i, node := wallDrift(c); i >= 0 {
+			return nil, c.errorf("nemesis.max_step", "the nemesis's clock steps would put %s's wall clock off by more than ±%v in all", node, MaxWallOffset)
+		}
 	}
 	for i, f := range c.Faults {
 		if p := f.Partition; p != nil && p.Shape == ShapeRandomHalves && len(p.Order) == 0 {
@@ -93,7 +96,10 @@ type nemesisPlan struct {
 	shapes   []string
 }
 
-func expandNemesis(s *Scenario, r *rand.Rand) []Fault {
+// expandNemesis draws the nemesis's faults. Validate has checked that the
+// draws expected fit limits.max_faults; the count is checked again as they
+// are drawn, so that no seed draws past it either.
+func expandNemesis(s *Scenario, r *rand.Rand) ([]Fault, error) {
 	n := s.Nemesis
 	p := &nemesisPlan{n: n, s: s, r: r, targets: n.Targets, shapes: n.Shapes}
 	if len(p.targets) == 0 {
@@ -104,10 +110,15 @@ func expandNemesis(s *Scenario, r *rand.Rand) []Fault {
 	}
 	p.nodeFree = make([]time.Duration, len(p.targets))
 	end := s.Duration - n.Quiet
-	for t := n.Start; len(p.out) < MaxNemesisFaults; {
+	room, limit := faultRoom(s)
+	// Draws that add no fault (their node is busy) cost little, but they
+	// are bounded too: twice the room is far beyond what any seed draws
+	// once the expected number fits.
+	t := n.Start
+	for draws := 0; len(p.out) <= room && draws <= 2*room+100; draws++ {
 		t += time.Duration(r.ExpFloat64() * float64(n.Interval))
 		if t >= end {
-			break
+			return p.out, nil
 		}
 		kind := n.Kinds[r.IntN(len(n.Kinds))]
 		// Undone strictly before the end, so the expanded faults lie inside
@@ -116,7 +127,8 @@ func expandNemesis(s *Scenario, r *rand.Rand) []Fault {
 			p.add(kind, t, d)
 		}
 	}
-	return p.out
+	return nil, s.errorf("nemesis.interval", "the nemesis drew more faults than %s leaves room for by %v of %v; raise the interval or the limit",
+		limit, t, s.Duration)
 }
 
 func fittingShapes(nodes int) []string {

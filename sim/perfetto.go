@@ -139,7 +139,7 @@ func (t *PerfettoTrace) Observe(e *Event) {
 	case KindActIssued, KindActWithheld, KindActApplied:
 		t.act(e)
 	default:
-		if e.Kind.IsFault() || e.Kind == KindFaultSkipped || e.Kind == KindOutOfService {
+		if e.Kind.IsFault() || e.Kind == KindFaultSkipped || e.Kind == KindFaultIgnored || e.Kind == KindOutOfService {
 			t.fault(e)
 		}
 	}

@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,14 +19,24 @@ import (
 // (go-yaml then drops the whole mapping without a word), a fraction where a
 // whole number belongs (truncated), a malformed duration (reported
 // without a position) and a tag, which scenarios do not use and go-yaml
-// mishandles. It does not follow aliases or merge keys.
+// mishandles, and a number too large for its field (go-yaml wraps a seed
+// of 2^64 to 2^63 without a word). Aliases and merge keys never reach it:
+// screen refuses them.
 func precheck(src *source, t reflect.Type) error {
 	field, node, msg := check(src.body, t, "")
 	if node == nil {
 		return nil
 	}
-	pos := node.GetToken().Position
-	return &ScenarioError{File: src.file, Line: pos.Line, Column: pos.Column, Field: field, Msg: msg}
+	return src.problem(field, node, msg)
+}
+
+// problem is a ScenarioError about a field at a node's position.
+func (src *source) problem(field string, node ast.Node, msg string) *ScenarioError {
+	e := &ScenarioError{File: src.file, Field: field, Msg: msg}
+	if tok := node.GetToken(); tok != nil && tok.Position != nil {
+		e.Line, e.Column = tok.Position.Line, tok.Position.Column
+	}
+	return e
 }
 
 // check returns the first problem precheck looks for under node: its field,
@@ -39,18 +52,14 @@ func check(node ast.Node, t reflect.Type, field string) (string, ast.Node, strin
 	switch {
 	case t == reflect.TypeFor[Span]():
 		return checkSpan(node, field)
-	case reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.BytesUnmarshaler]()):
-		return "", nil, "" // decodes itself (the protocol)
+	case decodesItself(t):
+		return "", nil, "" // the protocol, an amount of memory
 	case t == reflect.TypeFor[time.Duration]():
-		if text, ok := scalarText(node); ok {
-			if _, err := time.ParseDuration(text); err != nil {
-				return field, node, fmt.Sprintf("want %s, got %q", durationWanted, text)
-			}
-		}
+		return checkDuration(node, field)
 	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
-		if f, ok := node.(*ast.FloatNode); ok && (f.Value != math.Trunc(f.Value) || math.Abs(f.Value) >= 1<<63) {
-			return field, node, fmt.Sprintf("want a whole number, got %s", f.GetToken().Value)
-		}
+		return checkWhole(node, t, field)
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		return checkFloat(node, field)
 	case t.Kind() == reflect.Struct, t.Kind() == reflect.Map:
 		return checkMapping(node, t, field)
 	case t.Kind() == reflect.Slice:
@@ -61,6 +70,121 @@ func check(node ast.Node, t reflect.Type, field string) (string, ast.Node, strin
 				}
 			}
 		}
+	}
+	return "", nil, ""
+}
+
+func decodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return p.Implements(reflect.TypeFor[yaml.BytesUnmarshaler]()) ||
+		p.Implements(reflect.TypeFor[yaml.NodeUnmarshaler]()) ||
+		p.Implements(reflect.TypeFor[yaml.InterfaceUnmarshaler]())
+}
+
+func checkDuration(node ast.Node, field string) (string, ast.Node, string) {
+	text, ok := scalarText(node)
+	if !ok {
+		return "", nil, ""
+	}
+	if _, err := time.ParseDuration(text); err != nil {
+		if durationSyntax.MatchString(text) {
+			return field, node, fmt.Sprintf("%s is longer than the longest duration, %v", QuoteInput(text), time.Duration(math.MaxInt64))
+		}
+		return field, node, fmt.Sprintf("want %s, got %s", durationWanted, QuoteInput(text))
+	}
+	return "", nil, ""
+}
+
+// durationSyntax matches what time.ParseDuration reads, whatever its size.
+var durationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// checkWhole checks that a number is whole and fits the integer type t.
+// go-yaml reads a number too large for 64 bits as text, then wraps it.
+func checkWhole(node ast.Node, t reflect.Type, field string) (string, ast.Node, string) {
+	switch n := node.(type) {
+	case *ast.FloatNode:
+		if n.Value != math.Trunc(n.Value) || math.Abs(n.Value) >= 1<<63 {
+			return field, node, fmt.Sprintf("want a whole number, got %s", ShortInput(n.GetToken().Value))
+		}
+		if !fits(int64(n.Value), t) {
+			return field, node, outOfRange(n, t)
+		}
+	case *ast.IntegerNode:
+		if !fits(n.Value, t) {
+			return field, node, outOfRange(n, t)
+		}
+	case *ast.StringNode:
+		if misfits(n.Value, t) {
+			return field, node, outOfRange(n, t)
+		}
+	}
+	return "", nil, ""
+}
+
+func outOfRange(node ast.Node, t reflect.Type) string {
+	lo, hi := intRange(t)
+	return fmt.Sprintf("want a whole number from %s to %s, got %s", lo, hi, ShortInput(node.GetToken().Value))
+}
+
+// misfits reports whether text that go-yaml would turn into a number of
+// type t (it reads 2^64 and 1e30 as text, quoted numbers too, and then
+// wraps them) is one beyond t or with a fraction. Other text is left to
+// go-yaml to refuse.
+func misfits(text string, t reflect.Type) bool {
+	var err error
+	if t.Kind() >= reflect.Uint && !strings.HasPrefix(text, "-") {
+		_, err = strconv.ParseUint(strings.TrimPrefix(text, "+"), 0, t.Bits())
+	} else {
+		_, err = strconv.ParseInt(text, 0, t.Bits())
+	}
+	if err == nil || errors.Is(err, strconv.ErrRange) {
+		return err != nil
+	}
+	f, err := strconv.ParseFloat(text, 64) // 1e30
+	if err != nil {
+		return errors.Is(err, strconv.ErrRange)
+	}
+	lo, hi := -math.Ldexp(1, t.Bits()-1), math.Ldexp(1, t.Bits()-1)
+	if t.Kind() >= reflect.Uint {
+		lo, hi = 0, math.Ldexp(1, t.Bits())
+	}
+	return f != math.Trunc(f) || f < lo || f >= hi
+}
+
+// fits reports whether v, an integer as go-yaml reads it (int64, uint64,
+// or nil beyond both), fits the integer type t.
+func fits(v any, t reflect.Type) bool {
+	switch v := v.(type) {
+	case int64:
+		if t.Kind() >= reflect.Uint {
+			return v >= 0 && !reflect.New(t).Elem().OverflowUint(uint64(v))
+		}
+		return !reflect.New(t).Elem().OverflowInt(v)
+	case uint64:
+		if t.Kind() >= reflect.Uint {
+			return !reflect.New(t).Elem().OverflowUint(v)
+		}
+		return v <= math.MaxInt64 && !reflect.New(t).Elem().OverflowInt(int64(v))
+	}
+	return false
+}
+
+func intRange(t reflect.Type) (string, string) {
+	bits := t.Bits()
+	if t.Kind() >= reflect.Uint {
+		return "0", strconv.FormatUint(math.MaxUint64>>(64-bits), 10)
+	}
+	return strconv.FormatInt(math.MinInt64>>(64-bits), 10), strconv.FormatInt(math.MaxInt64>>(64-bits), 10)
+}
+
+// checkFloat refuses a number beyond float64, which go-yaml reads as text.
+func checkFloat(node ast.Node, field string) (string, ast.Node, string) {
+	n, ok := node.(*ast.StringNode)
+	if !ok {
+		return "", nil, ""
+	}
+	if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) {
+		return field, node, fmt.Sprintf("%s is beyond the largest number", ShortInput(n.Value))
 	}
 	return "", nil, ""
 }

@@ -216,6 +216,17 @@ type Limits struct {
 	MaxEvents    int64 `yaml:"max_events,omitempty"`     // default 100 M
 	MaxInFlight  int   `yaml:"max_in_flight,omitempty"`  // messages on the wire or queued at a paused node; default 1 M
 	MaxAtInstant int   `yaml:"max_at_instant,omitempty"` // events at one true instant before true time is declared stuck; default 1 M
+	// MaxMemory bounds the memory a run holds, as the run itself counts
+	// it (see DefaultMaxMemory): its queue of pending events, the messages
+	// in flight and held at paused nodes, its nodes' timers, the storage
+	// its protocol writes and its faults. Written as a number of bytes or
+	// as "512MiB", "4GiB". Default 2 GiB.
+	MaxMemory Bytes `yaml:"max_memory,omitempty"`
+	// MaxFaults bounds the faults of a run: those written plus those its
+	// nemesis draws (each with the heal, restart or reset that ends it).
+	// A nemesis whose interval would draw more is an error before the run
+	// starts. Default 100,000.
+	MaxFaults int `yaml:"max_faults,omitempty"`
 }
 
 // Fault is one scripted fault: At, and exactly one of the kinds. For, with

@@ -13,13 +13,27 @@ import (
 // state the node keeps mutating: the kernel can undo a Put, not a change
 // made through a pointer.
 type Storage struct {
-	values map[string]any
+	// values holds each key's value in a slot of its own, so that an
+	// overwrite, the common write, finds the old value's size and stores
+	// the new one with one lookup.
+	values map[string]*storedValue
 	// write, when set, is told of every write before it is made, and
 	// returns when it becomes durable (the kernel's disk).
 	write func() Time
 	// undo holds the writes not yet durable, oldest first, to undo at a
 	// crash.
 	undo []undoWrite
+	// bytes is where the storage adds up the memory it holds, for
+	// limits.max_memory: the run's running total, or own for storage
+	// made alone.
+	bytes *int64
+	own   int64
+}
+
+// storedValue is a value and what it counts for (storedBytes).
+type storedValue struct {
+	v     any
+	bytes int64
 }
 
 // undoWrite is what a write replaced, and when the write becomes durable.
@@ -31,24 +45,53 @@ type undoWrite struct {
 }
 
 // NewStorage returns empty storage, for tests that drive a node directly.
-func NewStorage() *Storage { return &Storage{values: map[string]any{}} }
+func NewStorage() *Storage {
+	s := &Storage{values: map[string]*storedValue{}}
+	s.bytes = &s.own
+	return s
+}
 
 // Get returns the value stored under key.
 func (s *Storage) Get(key string) (any, bool) {
-	v, ok := s.values[key]
-	return v, ok
+	if p := s.values[key]; p != nil {
+		return p.v, true
+	}
+	return nil, false
 }
 
-// Put stores v under key.
+// Put stores v under key. Against limits.max_memory it counts its key and
+// its value as it is now: text and []byte by their length, a MemorySized
+// value by what it says, others as a few words.
 func (s *Storage) Put(key string, v any) {
 	s.written(key)
-	s.values[key] = v
+	s.set(key, v)
 }
 
 // Delete removes key.
 func (s *Storage) Delete(key string) {
 	s.written(key)
-	delete(s.values, key)
+	s.remove(key)
+}
+
+// set and remove change the values and keep the count of their bytes: a
+// key costs storageEntryBytes and its length, its value storedBytes.
+func (s *Storage) set(key string, v any) {
+	p := s.values[key]
+	if p == nil {
+		p = &storedValue{}
+		s.values[key] = p
+		*s.bytes += storageEntryBytes + int64(len(key))
+	}
+	size := storedBytes(v)
+	*s.bytes += size - p.bytes
+	p.v, p.bytes = v, size
+}
+
+func (s *Storage) remove(key string) {
+	if p := s.values[key]; p != nil {
+		*s.bytes -= storageEntryBytes + int64(len(key)) + p.bytes
+		delete(s.values, key)
+	}
 }
 
 // written records, before a write to key, what to undo if the node crashes
@@ -61,8 +104,9 @@ func (s *Storage) written(key string) {
 	if durable == 0 {
 		return // durable at once
 	}
-	old, existed := s.values[key]
+	old, existed := s.Get(key)
 	s.undo = append(s.undo, undoWrite{key: key, old: old, existed: existed, durable: durable})
+	*s.bytes += undoWriteBytes
 }
 
 // lose undoes, newest first, every write not durable at now, and reports
@@ -75,12 +119,13 @@ func (s *Storage) lose(now Time) int {
 			break
 		}
 		if u.existed {
-			s.values[u.key] = u.old
+			s.set(u.key, u.old)
 		} else {
-			delete(s.values, u.key)
+			s.remove(u.key)
 		}
 		lost++
 	}
+	*s.bytes -= int64(len(s.undo)) * undoWriteBytes
 	clear(s.undo)
 	s.undo = s.undo[:0]
 	return lost
@@ -94,13 +139,14 @@ func (s *Storage) settle(now Time) {
 	}
 	if n > 0 {
 		s.undo = append(s.undo[:0], s.undo[n:]...)
+		*s.bytes -= int64(n) * undoWriteBytes
 	}
 }
 
 // Uint64 returns the uint64 stored under key, or 0 when there is none. It
 // panics if another type is stored there: that is a protocol bug.
 func (s *Storage) Uint64(key string) uint64 {
-	v, ok := s.values[key]
+	v, ok := s.Get(key)
 	if !ok {
 		return 0
 	}

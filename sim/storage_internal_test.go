@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,7 +62,7 @@ func TestCrashKeepsExactlyTheDurableWrites(t *testing.T) {
 		if got := st.lose(crashAt); got != lost {
 			t.Fatalf("crash at %d undid %d writes, want %d", crashAt, got, lost)
 		}
-		if diff := cmp.Diff(want, maps.Clone(st.values)); diff != "" {
+		if diff := cmp.Diff(want, st.snapshot()); diff != "" {
 			t.Fatalf("storage after a crash at %d (-durable writes' state +got):\n%s", crashAt, diff)
 		}
 	})

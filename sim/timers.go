@@ -28,8 +28,11 @@ func (n *nodeState) timer(id TimerID) *timerSlot {
 	return nil
 }
 
-func (n *nodeState) removeTimer(id TimerID) {
+// removeTimer forgets a timer and reports how many slots it freed (0 or 1).
+func (n *nodeState) removeTimer(id TimerID) int64 {
+	before := len(n.timers)
 	n.timers = slices.DeleteFunc(n.timers, func(t timerSlot) bool { return t.id == id })
+	return int64(before - len(n.timers))
 }
 
 func (s *Sim) setTimer(n *nodeState, d time.Duration, tag string, act bool) TimerID {
@@ -37,6 +40,8 @@ func (s *Sim) setTimer(n *nodeState, d time.Duration, tag string, act bool) Time
 	slot := timerSlot{id: s.nextTimer, tag: tag, target: n.clock.Mono(int64(s.now)) + max(d, 0), act: act}
 	s.schedule(n, &slot)
 	n.timers = append(n.timers, slot)
+	s.memory += timerSlotBytes
+	s.checkMemory()
 	return slot.id
 }
 
@@ -44,15 +49,15 @@ func (s *Sim) setTimer(n *nodeState, d time.Duration, tag string, act bool) Time
 // node's clock reaches the target, under its current drift.
 func (s *Sim) schedule(n *nodeState, slot *timerSlot) {
 	at := max(Time(n.clock.TrueAt(slot.target)), s.now)
-	if at >= s.end {
-		slot.seq = 0
+	if at >= s.end || s.stop != nil {
+		slot.seq = 0 // it would fall after the run, or the run has stopped
 		return
 	}
 	slot.seq = s.push(item{at: at, kind: itemTimer, node: n.id, ref: uint64(slot.id)})
 }
 
 func (s *Sim) stopTimer(n *nodeState, id TimerID) {
-	n.removeTimer(id) // its queued item, if any, is now stale
+	s.memory -= n.removeTimer(id) * timerSlotBytes // its queued item, if any, is now stale
 }
 
 // expire handles a timer item coming due.
@@ -64,7 +69,7 @@ func (s *Sim) expire(it *item) {
 	}
 	if n.paused {
 		slot.held = true
-		n.held = append(n.held, *it)
+		s.hold(n, it)
 		return
 	}
 	s.fire(n, slot)
@@ -73,7 +78,7 @@ func (s *Sim) expire(it *item) {
 // fire runs a due timer: the act workload, or the protocol's Fire.
 func (s *Sim) fire(n *nodeState, slot *timerSlot) {
 	t, act := Timer{ID: slot.id, Tag: slot.tag}, slot.act
-	n.removeTimer(slot.id)
+	s.memory -= n.removeTimer(slot.id) * timerSlotBytes
 	if act {
 		s.act(n)
 		return

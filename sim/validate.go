@@ -18,6 +18,9 @@ const (
 	DefaultMaxEvents    = 100_000_000
 	DefaultMaxInFlight  = 1_000_000
 	DefaultMaxAtInstant = 1_000_000
+	// DefaultMaxFaults bounds a run's faults, written and drawn: enough
+	// for a nemesis every 36ms of a one-hour run.
+	DefaultMaxFaults = 100_000
 	// DefaultProperty is what a scenario expects when it does not say.
 	DefaultProperty = "single-leader-per-generation"
 )
@@ -34,7 +37,9 @@ var DefaultLatency = network.Constant(time.Millisecond)
 // and, for a scenario read from a file, its file and line.
 func (s *Scenario) Validate(services []string) error {
 	s.applyDefaults()
-	roster, err := NewRoster(max(s.Nodes, 0), services)
+	// Clamped, so that a hostile node count (a billion) costs a refusal,
+	// not a roster of a billion names; top reports it.
+	roster, err := NewRoster(min(max(s.Nodes, 0), MaxParticipants), services)
 	if err != nil {
 		return s.errorf("protocol", "%v", err)
 	}
@@ -68,6 +73,8 @@ func (s *Scenario) applyDefaults() {
 	l.MaxEvents = cmpOr(l.MaxEvents, DefaultMaxEvents)
 	l.MaxInFlight = cmpOr(l.MaxInFlight, DefaultMaxInFlight)
 	l.MaxAtInstant = cmpOr(l.MaxAtInstant, DefaultMaxAtInstant)
+	l.MaxMemory = cmpOr(l.MaxMemory, DefaultMaxMemory)
+	l.MaxFaults = cmpOr(l.MaxFaults, DefaultMaxFaults)
 	if n := s.Nemesis; n != nil {
 		if len(n.Kinds) == 0 {
 			n.Kinds = []string{NemesisPartition, NemesisCrash, NemesisPause}
@@ -132,8 +139,9 @@ func (v *validator) top() {
 
 func (v *validator) workload() {
 	w := v.s.Workload
-	if w.ActEvery < time.Microsecond {
-		v.add("workload.act_every", "must be at least 1µs, got %v", w.ActEvery)
+	// Bounded above so that a node's clock reading plus it cannot wrap.
+	if w.ActEvery < time.Microsecond || w.ActEvery > MaxDuration {
+		v.add("workload.act_every", "must be at least 1µs and at most %v, got %v", MaxDuration, w.ActEvery)
 	}
 	if math.IsNaN(w.Jitter) || w.Jitter < 0 || w.Jitter > 0.5 {
 		v.add("workload.jitter", "must be in [0, 0.5], got %v", w.Jitter)
@@ -148,7 +156,11 @@ func (v *validator) workload() {
 
 func (v *validator) network() {
 	n := v.s.Network
-	v.fieldErr("network", n.DefaultLink().Validate())
+	if err := n.DefaultLink().Validate(); err != nil {
+		v.fieldErr("network", err)
+	} else {
+		v.latency("network.latency", n.Latency)
+	}
 	for i, l := range n.Links {
 		v.linkOverride(fmt.Sprintf("network.links[%d]", i), l, nil)
 	}
@@ -175,10 +187,29 @@ func (v *validator) linkOverride(field string, l LinkOverride, roles []string) {
 		v.add(field+".to", "a link joins two different nodes, got %s to itself", l.To)
 	}
 	if l.Latency != nil {
-		v.fieldErr(field+".latency", l.Latency.Validate())
+		v.latency(field+".latency", *l.Latency)
 	}
 	v.probability(field+".loss", l.Loss)
 	v.probability(field+".duplicate", l.Duplicate)
+}
+
+// latency checks a distribution and bounds its times by MaxDuration, so
+// that a delay added to a true time cannot wrap (a constant or uniform
+// delay is not capped as the tails of the others are).
+func (v *validator) latency(field string, l network.Latency) {
+	if err := l.Validate(); err != nil {
+		v.fieldErr(field, err)
+		return
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"value", l.Value}, {"min", l.Min}, {"max", l.Max}, {"mean", l.Mean}, {"stddev", l.Stddev}, {"median", l.Median}} {
+		if f.d > MaxDuration {
+			v.add(field+"."+f.name, "a latency is at most %v, got %v", MaxDuration, f.d)
+			return
+		}
+	}
 }
 
 func (v *validator) probability(field string, p *float64) {
@@ -213,11 +244,11 @@ func (v *validator) describeNodes() string {
 func (v *validator) disk() {
 	d := v.s.Disk
 	if d.Latency != nil {
-		v.fieldErr("disk.latency", d.Latency.Validate())
+		v.latency("disk.latency", *d.Latency)
 	}
 	for _, name := range sortedKeys(d.Nodes) {
 		v.node("disk.nodes."+name, name)
-		v.fieldErr("disk.nodes."+name, d.Nodes[name].Validate())
+		v.latency("disk.nodes."+name, d.Nodes[name])
 	}
 }
 
@@ -225,14 +256,17 @@ func (v *validator) clocks() {
 	c := v.s.Clocks
 	v.drift("clocks.drift_ppm", c.DriftPPM)
 	v.randomDrift(c)
-	if c.RandomOffset < 0 {
-		v.add("clocks.random_offset", "must not be negative, got %v", c.RandomOffset)
+	if c.RandomOffset < 0 || c.RandomOffset > MaxClockStep {
+		v.add("clocks.random_offset", "must be in [0, %v], got %v", MaxClockStep, c.RandomOffset)
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Nodes)) {
 		field := "clocks.nodes." + name
 		v.node(field, name)
 		if d := c.Nodes[name].DriftPPM; d != nil {
 			v.drift(field+".drift_ppm", *d)
+		}
+		if o := c.Nodes[name].Offset; o != nil && (*o < -MaxClockStep || *o > MaxClockStep) {
+			v.add(field+".offset", "an offset is at most ±%v, got %v", MaxClockStep, *o)
 		}
 	}
 }
@@ -274,5 +308,13 @@ func (v *validator) limits() {
 	}
 	if l.MaxAtInstant < 0 {
 		v.add("limits.max_at_instant", "must not be negative")
+	}
+	if l.MaxMemory < 0 {
+		v.add("limits.max_memory", "must not be negative")
+	}
+	if l.MaxFaults < 0 {
+		v.add("limits.max_faults", "must not be negative")
+	} else if n := len(v.s.Faults); n > l.MaxFaults {
+		v.add("faults", "%d faults are more than limits.max_faults (%d); raise it if this is expected", n, l.MaxFaults)
 	}
 }

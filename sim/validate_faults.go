@@ -22,6 +22,68 @@ func (v *validator) faults() {
 		v.fault(field, f)
 		v.faultFor(field, f, kinds[0])
 	}
+	// Only once each step and offset is in range, which the sum assumes.
+	if i, node := wallDrift(v.s); i >= 0 && len(v.errs) == 0 {
+		v.add(fmt.Sprintf("faults[%d].clock_step.by", i), "%s's wall clock would be off by more than ±%v in all (its offset and its steps added up)", node, MaxWallOffset)
+	}
+}
+
+// MaxWallOffset bounds how far a node's wall clock may get from its
+// monotonic clock: its offset and every step of it added up, so that no
+// wall reading can wrap.
+const MaxWallOffset = 2 * MaxClockStep
+
+// wallDrift finds the first clock step after which some node's wall clock
+// could be more than MaxWallOffset off, counting a step of a role against
+// every node: its index in the faults and the node, or -1. Each node's
+// offset plus the steps of roles stays within MaxWallOffset as it goes, so
+// the sums cannot wrap.
+func wallDrift(s *Scenario) (int, string) {
+	own := map[string]time.Duration{} // a node's offset and its own steps
+	var roles time.Duration           // steps of roles: any node may take them
+	worst := s.Clocks.RandomOffset    // the largest of own, for a role's step
+	for _, o := range s.Clocks.Nodes {
+		if o.Offset != nil {
+			worst = max(worst, absDuration(*o.Offset))
+		}
+	}
+	for i, f := range s.Faults {
+		if f.ClockStep == nil {
+			continue
+		}
+		by, node := absDuration(f.ClockStep.By), f.ClockStep.Node
+		if IsRole(node) {
+			if by > MaxWallOffset-worst-roles {
+				return i, node
+			}
+			roles += by
+			continue
+		}
+		if _, ok := own[node]; !ok {
+			own[node] = baseOffset(s, node)
+		}
+		if by > MaxWallOffset-own[node]-roles {
+			return i, node
+		}
+		own[node] += by
+		worst = max(worst, own[node])
+	}
+	return -1, ""
+}
+
+// baseOffset is the most a node's wall clock is off before any step.
+func baseOffset(s *Scenario, node string) time.Duration {
+	if own, ok := s.Clocks.Nodes[node]; ok && own.Offset != nil {
+		return absDuration(*own.Offset)
+	}
+	return s.Clocks.RandomOffset
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // span checks that a span, fixed or a range, runs forwards and lies in
@@ -276,8 +338,8 @@ func (v *validator) nemesis() {
 	}
 	if n.MinFor < 0 {
 		v.add("nemesis.min_for", "must not be negative, got %v", n.MinFor)
-	} else if n.MaxFor < n.MinFor {
-		v.add("nemesis.max_for", "need min_for <= max_for, got %v and %v", n.MinFor, n.MaxFor)
+	} else if n.MaxFor < n.MinFor || n.MaxFor > MaxDuration {
+		v.add("nemesis.max_for", "need min_for <= max_for <= %v, got %v and %v", MaxDuration, n.MinFor, n.MaxFor)
 	}
 	for i, shape := range n.Shapes {
 		at := fmt.Sprintf("nemesis.shapes[%d]", i)
@@ -288,9 +350,43 @@ func (v *validator) nemesis() {
 		}
 	}
 	v.list("nemesis.targets", n.Targets, 0, rolesForOne)
-	if n.MaxStep < 0 {
-		v.add("nemesis.max_step", "must not be negative, got %v", n.MaxStep)
+	if n.MaxStep < 0 || n.MaxStep > MaxClockStep {
+		v.add("nemesis.max_step", "must be in [0, %v], got %v", MaxClockStep, n.MaxStep)
 	}
 	v.drift("nemesis.max_drift_ppm", n.MaxDriftPPM)
 	v.probability("nemesis.loss", &n.Loss)
+	v.nemesisDraws()
+}
+
+// nemesisDraws refuses, before anything is drawn, a nemesis whose interval
+// would draw more faults than limits.max_faults leaves room for: the
+// expected number of draws is the time it may act over its interval.
+func (v *validator) nemesisDraws() {
+	n, l, end := v.s.Nemesis, v.s.Limits, v.s.Duration
+	if n.Interval <= 0 || n.Start < 0 || n.Quiet < 0 || n.Start >= end || n.Quiet >= end-n.Start || l.MaxFaults < 0 {
+		return // reported above
+	}
+	window := end - n.Start - n.Quiet
+	if l.MaxMemory < 0 {
+		return
+	}
+	room, limit := faultRoom(v.s)
+	if draws := int64(window / n.Interval); draws > int64(room) {
+		v.add("nemesis.interval", "an interval of %v over %v draws about %d faults, more than %s leaves room for; raise the interval or the limit",
+			n.Interval, window, draws, limit)
+	}
+}
+
+// faultRoom is how many faults a nemesis may add to those written, and the
+// limit that says so: limits.max_faults, or limits.max_memory where a
+// raised max_faults would let the faults alone (faultBytes each) take more
+// memory than a run may hold.
+func faultRoom(s *Scenario) (int, string) {
+	l := s.Limits
+	byCount := max(l.MaxFaults-len(s.Faults), 0)
+	byMemory := max(int64(l.MaxMemory)/faultBytes-int64(len(s.Faults)), 0)
+	if int64(byCount) <= byMemory {
+		return byCount, fmt.Sprintf("limits.max_faults (%d)", l.MaxFaults)
+	}
+	return int(byMemory), fmt.Sprintf("limits.max_memory (%v, at %d bytes a fault)", l.MaxMemory, faultBytes)
 }
