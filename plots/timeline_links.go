@@ -57,9 +57,9 @@ func (l *linkStates) change(scn *sim.Scenario, e *sim.Event) linkVerdict {
 		case !exact && setsEveryField(o):
 			now = configured
 		case off:
-			now = applyOverride(o, now)
+			now = o.Apply(now)
 		default:
-			now = applyOverride(o, configured)
+			now = o.Apply(configured)
 		}
 		if now == configured {
 			delete(l.changed, dir)
@@ -121,7 +121,7 @@ func configuredLink(scn *sim.Scenario, dir linkDirection) network.Link {
 	l := scn.Network.DefaultLink()
 	for _, o := range scn.Network.Links {
 		if directionOf(o, dir) {
-			l = applyOverride(o, l)
+			l = o.Apply(l)
 		}
 	}
 	return l
@@ -137,23 +137,6 @@ func directions(o sim.LinkOverride) []linkDirection {
 		return []linkDirection{{o.From, o.To}, {o.To, o.From}}
 	}
 	return []linkDirection{{o.From, o.To}}
-}
-
-// applyOverride returns l with the fields o sets, as the kernel applies it.
-func applyOverride(o sim.LinkOverride, l network.Link) network.Link {
-	if o.Latency != nil {
-		l.Latency = *o.Latency
-	}
-	if o.Loss != nil {
-		l.Loss = *o.Loss
-	}
-	if o.Duplicate != nil {
-		l.Duplicate = *o.Duplicate
-	}
-	if o.Reorder != nil {
-		l.Reorder = *o.Reorder
-	}
-	return l
 }
 
 func setsEveryField(o sim.LinkOverride) bool {

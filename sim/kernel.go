@@ -457,6 +457,6 @@ func applyLinkOverride(net *network.Net, roster *Roster, o LinkOverride) {
 		pairs = append(pairs, [2]NodeID{to, from})
 	}
 	for _, p := range pairs {
-		net.SetLink(index(p[0]), index(p[1]), o.apply(net.Link(index(p[0]), index(p[1]))))
+		net.SetLink(index(p[0]), index(p[1]), o.Apply(net.Link(index(p[0]), index(p[1]))))
 	}
 }

@@ -210,7 +210,7 @@ func configuredLink(s *Scenario, from, to string) network.Link {
 	l := s.Network.DefaultLink()
 	for _, o := range s.Network.Links {
 		if (o.From == from && o.To == to) || (o.Both && o.From == to && o.To == from) {
-			l = o.apply(l)
+			l = o.Apply(l)
 		}
 	}
 	return l

@@ -122,8 +122,9 @@ func (n NetworkSpec) DefaultLink() network.Link {
 	return network.Link{Latency: n.Latency, Loss: n.Loss, Duplicate: n.Duplicate, Reorder: n.Reorder}
 }
 
-// apply returns l with the fields the override sets.
-func (o LinkOverride) apply(l network.Link) network.Link {
+// Apply returns l with the fields the override sets, as the kernel applies
+// a link fault (the timeline judges link faults by it).
+func (o LinkOverride) Apply(l network.Link) network.Link {
 	if o.Latency != nil {
 		l.Latency = *o.Latency
 	}
