@@ -51,6 +51,7 @@ func replayCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer memoryBackstop()()
 	return replay(files[0], *before, *asJSON, out, report, stderr)
 }
 

@@ -130,6 +130,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer memoryBackstop()() // as a sweep does: a run near limits.max_memory stays within the machine
 	run, err := prepare(files[0], seed, &over, stderr)
 	if err != nil {
 		return err
