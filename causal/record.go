@@ -103,7 +103,8 @@ func onNode(e *sim.Event) bool {
 // generation, is a promise in one, or is a fault.
 func (r *Recorder) tellable(e *sim.Event) bool {
 	switch e.Kind {
-	case sim.KindLead, sim.KindStepDown, sim.KindActIssued, sim.KindActWithheld, sim.KindActApplied, sim.KindActCommitted:
+	case sim.KindLead, sim.KindStepDown, sim.KindActIssued, sim.KindActWithheld, sim.KindActApplied, sim.KindActCommitted,
+		sim.KindWrite, sim.KindWriteLost:
 		return slices.Contains(r.target.Gens, e.Gen) || slices.Contains(r.target.Events, e.Index)
 	case sim.KindDeliver:
 		gen, ok := promised(e.Msg)

@@ -42,6 +42,9 @@ func (t teller) tell(e sim.Event, story []sim.Event) string {
 		}
 		return fmt.Sprintf("%s commits %s act in generation %d", n, p, e.Gen)
 	case sim.KindActApplied:
+		if e.Tag == sim.ActAcked {
+			return fmt.Sprintf("the store acknowledges %s's write of generation %d at %s: W replicas hold it%s", p, e.Gen, n, firstNote(e, t.target))
+		}
 		verdict := "rejects"
 		if e.Accepted {
 			verdict = "accepts"
@@ -52,6 +55,10 @@ func (t teller) tell(e sim.Event, story []sim.Event) string {
 			n = "the resource"
 		}
 		return fmt.Sprintf("%s %s %s's act in generation %d%s", n, verdict, p, e.Gen, firstNote(e, t.target))
+	case sim.KindWrite:
+		return fmt.Sprintf("%s writes %s's act in generation %d to the store (write %d, %s)", n, p, e.Gen, e.Value, e.Tag)
+	case sim.KindWriteLost:
+		return fmt.Sprintf("the final merge of the replicas has lost %s's write %d of generation %d: %s", n, e.Value, e.Gen, e.Tag)
 	case sim.KindDeliver:
 		return t.promise(e, story)
 	}

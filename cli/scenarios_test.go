@@ -33,6 +33,11 @@ var storyEnds = map[string]int{
 	"sbr-keep-majority.yaml":             0,
 	"sbr-lease-majority.yaml":            0,
 	"sbr-static-quorum-oversized.yaml":   1,
+	"store-lease-gc-pause.yaml":          1,
+	"store-lww-clock-step.yaml":          1,
+	"store-lww-halves.yaml":              1,
+	"store-vector-clock-step.yaml":       0,
+	"store-vector-halves.yaml":           0,
 }
 
 // TestEveryScenarioEndsAsItsStorySays runs every ready scenario: each must

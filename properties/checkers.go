@@ -50,7 +50,7 @@ const (
 )
 
 // Names lists the properties every run checks, by name.
-var Names = []string{SingleLeader, SingleBelief, SingleCommit, FencedResource, Liveness}
+var Names = []string{SingleLeader, SingleBelief, SingleCommit, FencedResource, Liveness, NoLostWrites}
 
 // Violation is the first event at which a property failed.
 type Violation struct {

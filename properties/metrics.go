@@ -56,6 +56,9 @@ type Metrics struct {
 	// act issued later was accepted.
 	RecoveryMaxNS     int64 `json:"recovery_max_ns"`
 	UnrecoveredFaults int64 `json:"unrecovered_faults"`
+	// Store is what the run cost in data, for a run with a replicated
+	// store (scenario store:); absent without one.
+	Store *StoreMetrics `json:"store,omitempty"`
 }
 
 // meter computes Metrics as events go by.
@@ -68,22 +71,28 @@ type meter struct {
 	highest     sim.Generation
 	anyAccepted bool
 	proposed    int64
+	store       *storeMeter // with a store only
 }
 
-func newMeter(w sim.Workload) *meter {
-	return &meter{warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
+func newMeter(sc *sim.Scenario) *meter {
+	w := sc.Workload
+	var store *storeMeter
+	if sc.Store != nil {
+		store = &storeMeter{}
+	}
+	return &meter{store: store, warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
 }
 
 func (m *meter) Observe(e *sim.Event) {
 	switch e.Kind {
 	case sim.KindSend:
-		if _, act := e.Msg.(sim.Act); !act {
+		if !sim.IsWorkload(e.Msg) {
 			m.m.MessagesSent++
 		}
 	case sim.KindDrop:
 		if _, act := e.Msg.(sim.Act); act {
 			m.m.ActsDropped++
-		} else {
+		} else if !sim.IsWorkload(e.Msg) {
 			m.m.MessagesDropped++
 		}
 	case sim.KindLead:
@@ -99,6 +108,9 @@ func (m *meter) Observe(e *sim.Event) {
 		m.m.ActsWithheld++
 	case sim.KindActApplied:
 		m.applied(e)
+	}
+	if m.store != nil {
+		m.store.Observe(e)
 	}
 }
 
@@ -138,6 +150,10 @@ func (m *meter) finish(end sim.Time, events int64) Metrics {
 	out := m.m
 	out.Events = events
 	out.ActsUncommitted = m.proposed - m.m.ActsCommitted
+	if m.store != nil {
+		st := m.store.m
+		out.Store = &st
+	}
 	slots := m.slotCount(end)
 	available := m.slots.count - m.slots.countFrom(slots) // not the partial last slot
 	if slots > 0 {

@@ -30,12 +30,12 @@ func Attach(s *sim.Sim) *Suite {
 	expect := s.Scenario().Expect
 	lead := newLeadership(r)
 	suite := &Suite{
-		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewSingleCommit(r), NewFencedResource(r)},
+		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewSingleCommit(r), NewFencedResource(r), NewNoLostWrites(r)},
 		liveness:   newLiveness(r, expect.Liveness),
 		recoveries: &recoveries{roster: r, lead: lead},
 		outcomes:   newOutcomes(s, lead),
 		leadership: lead,
-		meter:      newMeter(s.Scenario().Workload),
+		meter:      newMeter(s.Scenario()),
 		expect:     expect,
 		roster:     r,
 	}

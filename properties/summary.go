@@ -30,9 +30,15 @@ func (r *Report) WriteSummary(w io.Writer) {
 	if n := m.ActsCommitted + m.ActsUncommitted; n > 0 {
 		proposals = fmt.Sprintf(" (%d proposed: %d committed, %d not)", n, m.ActsCommitted, m.ActsUncommitted)
 	}
-	fmt.Fprintf(w, "acts        %d issued%s, %d accepted, %d rejected, %d withheld, %d lost\n",
-		m.ActsIssued, proposals, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
+	if m.Store == nil || m.ActsIssued > 0 { // with writers: all, the writes line says it
+		fmt.Fprintf(w, "acts        %d issued%s, %d accepted, %d rejected, %d withheld, %d lost\n",
+			m.ActsIssued, proposals, m.ActsAccepted, m.ActsRejected, m.ActsWithheld, m.ActsDropped)
+	}
 	fmt.Fprintf(w, "split brain %s, %s\n", readable(m.SplitBrainNS), plural(m.StaleActs, "stale act", "stale acts"))
+	if st := m.Store; st != nil {
+		fmt.Fprintf(w, "writes      %d issued, %d acknowledged, %d lost (%d to clock skew), %s\n",
+			st.WritesIssued, st.WritesAcked, st.WritesLost, st.WritesLostToSkew, plural(st.Conflicts, "conflict", "conflicts"))
+	}
 	fmt.Fprintf(w, "available   %.1f%% of %s (an act accepted within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), sim.Human(r.actTimeout))
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
 	if len(r.UserMetrics) > 0 {

@@ -45,6 +45,22 @@ const (
 	// warnings: a scenario that asks for them is probably not the one its
 	// author meant.
 	KindFaultIgnored
+	// KindWrite is a write to the store (scenario store:), coordinated by
+	// Node: write number Value, of Peer's act in Gen (with writers: all,
+	// Peer is Node and Gen 0); Tag names the key.
+	KindWrite
+	// KindConflict is a conflict resolved under the vector merge: a write
+	// coordinated by Node read Value concurrent versions (siblings) of a
+	// key and merged them by union, or (Node 0) the final merge of the
+	// replicas found them when the run ended. Tag names the key and the
+	// writes.
+	KindConflict
+	// KindWriteLost, when a run with a store ends, is a write acknowledged
+	// to its client in time that the final merge of every replica does not
+	// hold: write number Value, of Node's act in Gen; Peer coordinated the
+	// write that beat it. Tag says why (LostToSkew or LostConcurrent
+	// first) and tells the story; Msg is a LostWrite.
+	KindWriteLost
 )
 
 var kindNames = [...]string{
@@ -55,7 +71,7 @@ var kindNames = [...]string{
 	KindActIssued: "act", KindActWithheld: "act-withheld", KindActApplied: "act-applied",
 	KindFaultSkipped: "fault-skipped", KindBoot: "boot", KindOutOfService: "out-of-service",
 	KindDiskWrite: "disk-write", KindActCommitted: "act-committed", KindLog: "log",
-	KindFaultIgnored: "fault-ignored",
+	KindFaultIgnored: "fault-ignored", KindWrite: "write", KindConflict: "conflict", KindWriteLost: "write-lost",
 }
 
 func (k Kind) String() string {

@@ -249,6 +249,7 @@ func (s *Sim) applyFault(f *compiledFault, role string) {
 	case KindHeal:
 		s.net.Heal()
 		s.publish(Event{Kind: KindHeal})
+		s.syncAll()
 	case KindLink:
 		applyLinkOverride(s.net, s.roster, *f.link)
 		s.publish(Event{Kind: KindLink, Tag: f.tag, Role: role})

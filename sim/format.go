@@ -52,6 +52,13 @@ func eventDetail(r *Roster, e *Event) string {
 		return strings.TrimSpace(fmt.Sprintf("gen %d, act %d %s", e.Gen, e.Value, e.Tag))
 	case KindActCommitted:
 		return fmt.Sprintf("%s's act %d in gen %d", r.Name(e.Peer), e.Value, e.Gen)
+	case KindWrite:
+		if e.Gen == 0 && e.Peer == e.Node {
+			return fmt.Sprintf("write %d to %s", e.Value, e.Tag)
+		}
+		return fmt.Sprintf("write %d to %s: %s's act in gen %d", e.Value, e.Tag, r.Name(e.Peer), e.Gen)
+	case KindWriteLost:
+		return fmt.Sprintf("write %d (gen %d) acknowledged, not in the final merge: %s", e.Value, e.Gen, e.Tag)
 	case KindDiskWrite:
 		return fmt.Sprintf("durable after %v", time.Duration(e.Value))
 	case KindActApplied:

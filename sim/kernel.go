@@ -23,11 +23,12 @@ type Sim struct {
 	faults   []scheduledFault
 	// skipped marks the scenario's faults skipped for a role nobody held.
 	skipped     []bool
-	lastCrashed NodeID // for RoleCrashed
-	sentAt      Time   // when the message being delivered was sent
-	handler     uint64 // counts node handler calls: a disk batch is one's writes
-	acts        uint64 // acts issued so far: the last ActRef.ID
-	committed   uint64 // the highest act ID committed
+	lastCrashed NodeID      // for RoleCrashed
+	sentAt      Time        // when the message being delivered was sent
+	handler     uint64      // counts node handler calls: a disk batch is one's writes
+	acts        uint64      // acts issued so far: the last ActRef.ID
+	committed   uint64      // the highest act ID committed
+	store       *storeState // nil unless the scenario has a store
 
 	queue     queue
 	seq       uint64
@@ -94,6 +95,9 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	}
 	sim.net = buildNetwork(expanded, roster, seed)
 	sim.nodes = buildNodes(sim)
+	if expanded.Store != nil {
+		sim.store = newStoreState(sim)
+	}
 	sim.skipped = make([]bool, len(expanded.Faults))
 	if sim.faults, err = scheduleFaults(expanded, roster); err != nil {
 		return nil, err
@@ -189,6 +193,7 @@ func (s *Sim) Run() (res Result) {
 	}()
 	s.boot()
 	s.loop()
+	s.finishStore()
 	return
 }
 
@@ -329,6 +334,9 @@ func (s *Sim) drop(it *item, reason string) {
 func (s *Sim) deliver(n *nodeState, it *item) {
 	s.sentAt = Time(it.ref)
 	s.publish(Event{Kind: KindDeliver, Node: n.id, Peer: it.from, Msg: it.msg, Value: int64(it.ref), SendIndex: it.sent})
+	if s.store != nil && s.storeDeliver(n, it.from, it.msg) {
+		return
+	}
 	s.handlerStarts()
 	n.impl.Deliver(it.from, it.msg)
 }

@@ -19,6 +19,7 @@ func (s *Sim) startNode(n *nodeState) {
 	n.env = &nodeEnv{sim: s, n: n}
 	s.handlerStarts()
 	n.impl.Start(n.env)
+	s.startStore(n)
 }
 
 // crash stops a node for good until a restart: its volatile state, timers,
@@ -144,8 +145,8 @@ func (s *Sim) lead(n *nodeState, gen Generation) {
 	}
 	n.leading, n.gen = true, gen
 	s.publish(Event{Kind: KindLead, Node: n.id, Gen: gen})
-	if n.actTimer == 0 {
-		n.actTimer = s.setTimer(n, 0, "act", true)
+	if n.actTimer == 0 && s.scenario.Workload.Writers != WritersAll {
+		n.actTimer = s.setTimer(n, 0, timerAct, true)
 	}
 }
 
@@ -198,6 +199,10 @@ func (s *Sim) act(n *nodeState) {
 	default:
 		s.acts++
 		s.publish(Event{Kind: KindActIssued, Node: n.id, Gen: gen, Value: int64(s.acts)})
+		if s.store != nil {
+			s.storeWrite(n, s.acts, n.id, gen, s.now)
+			break
+		}
 		if a, ok := n.actMsg.(Act); !ok || a.Gen != gen {
 			n.actMsg = Act{Gen: gen, By: n.id}
 		}
@@ -205,7 +210,7 @@ func (s *Sim) act(n *nodeState) {
 		s.transmit(n.id, s.roster.Resource(), n.actMsg)
 	}
 	if n.leading && n.actTimer == 0 {
-		n.actTimer = s.setTimer(n, s.actInterval(n), "act", true)
+		n.actTimer = s.setTimer(n, s.actInterval(n), timerAct, true)
 	}
 }
 
@@ -250,6 +255,10 @@ func (s *Sim) commit(n *nodeState, act ActRef) {
 	}
 	s.committed = act.ID
 	s.publish(Event{Kind: KindActCommitted, Node: n.id, Peer: act.By, Gen: act.Gen, Value: int64(act.ID)})
+	if s.store != nil {
+		s.storeWrite(n, act.ID, act.By, act.Gen, act.Issued)
+		return
+	}
 	s.transmit(n.id, s.roster.Resource(), Act{Gen: act.Gen, By: act.By, Committed: true, Issued: act.Issued})
 }
 

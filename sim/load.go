@@ -205,6 +205,7 @@ func (s *Scenario) Clone() *Scenario {
 	c.Disk.Latency = clonePtr(s.Disk.Latency)
 	c.Disk.Nodes = cloneMap(s.Disk.Nodes)
 	c.Faults = slices.Clone(s.Faults)
+	c.Store = clonePtr(s.Store)
 	c.Expect.Properties = slices.Clone(s.Expect.Properties)
 	c.Expect.MaxSplitBrain = clonePtr(s.Expect.MaxSplitBrain)
 	c.Expect.MinAvailability = clonePtr(s.Expect.MinAvailability)

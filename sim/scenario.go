@@ -30,10 +30,13 @@ type Scenario struct {
 	Boot     map[string]Span `yaml:"boot,omitempty"`
 	Disk     Disk            `yaml:"disk,omitempty"`
 	Resource ResourceSpec    `yaml:"resource,omitempty"`
-	Faults   []Fault         `yaml:"faults,omitempty"`
-	Nemesis  *Nemesis        `yaml:"nemesis,omitempty"`
-	Expect   Expect          `yaml:"expect,omitempty"`
-	Limits   Limits          `yaml:"limits,omitempty"`
+	// Store, when set, replaces the resource with a replicated store: the
+	// acts become writes (see StoreSpec).
+	Store   *StoreSpec `yaml:"store,omitempty"`
+	Faults  []Fault    `yaml:"faults,omitempty"`
+	Nemesis *Nemesis   `yaml:"nemesis,omitempty"`
+	Expect  Expect     `yaml:"expect,omitempty"`
+	Limits  Limits     `yaml:"limits,omitempty"`
 	// TraceHash, in a saved run, is the hash the run had when it was saved:
 	// a replay that differs says the code or the scenario changed. Runs
 	// ignore it.
@@ -81,7 +84,18 @@ type Workload struct {
 	// DefaultActTimeout (see ActTimeout); for no bound, give one longer
 	// than the run.
 	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// Writers, with a store, says who writes: "leader" (the default), the
+	// nodes that believe they lead, by their acts; or "all", every
+	// participant every act_every, leader or not, as Dynamo's clients
+	// write to any node.
+	Writers string `yaml:"writers,omitempty"`
 }
+
+// Who writes to the store (Workload.Writers).
+const (
+	WritersLeader = "leader"
+	WritersAll    = "all"
+)
 
 // DefaultActTimeout is a client's patience when the workload does not set
 // one: etcdctl's default --command-timeout.
@@ -166,6 +180,43 @@ const (
 type ResourceSpec struct {
 	Fencing string `yaml:"fencing,omitempty"` // none (default) or generation
 }
+
+// StoreSpec configures the replicated store that replaces the resource:
+// a replica of every key on every participant, as in Dynamo and its
+// descendants (package store has the model and its sources). Writes
+// travel over the scenario's network, so partitions, loss and crashes
+// reach them; every replica is durable.
+type StoreSpec struct {
+	// Merge is the replicas' rule for two versions of a key: "lww" (the
+	// highest wall-clock timestamp wins, ties to the higher node) or
+	// "vector" (version vectors; concurrent versions kept as siblings
+	// and resolved by union at the next write). Required.
+	Merge string `yaml:"merge"`
+	// Keys is how many keys the writes spread over, uniformly. Default 1:
+	// every write contends.
+	Keys int `yaml:"keys,omitempty"`
+	// W is how many replicas, the coordinator's own included, must hold a
+	// write before its client hears it succeeded. Default 1.
+	W int `yaml:"w,omitempty"`
+	// Quorum is "strict" (the default: W replicas that applied it) or
+	// "sloppy" (Dynamo's sloppy quorum with hinted handoff: each replica
+	// the coordinator cannot reach, cut off or down, when it writes
+	// counts at once, as a hinted copy the coordinator keeps and
+	// anti-entropy hands over later). The kernel's reachability stands in
+	// for Dynamo's failure detector, which would take a while to notice.
+	Quorum string `yaml:"quorum,omitempty"`
+	// SyncEvery is the anti-entropy interval: every participant sends its
+	// replica to the next peer in turn this often, on its own monotonic
+	// clock. Default 1s. Every replica also syncs with every other at a
+	// heal.
+	SyncEvery time.Duration `yaml:"sync_every,omitempty"`
+}
+
+// Store quorum kinds (StoreSpec.Quorum).
+const (
+	QuorumStrict = "strict"
+	QuorumSloppy = "sloppy"
+)
 
 // Expect says what a run must show. Properties lists the properties that
 // must hold; by default the mission's single-leader-per-generation. The

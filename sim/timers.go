@@ -15,7 +15,7 @@ type timerSlot struct {
 	target time.Duration // monotonic reading at which it fires
 	seq    uint64        // queue item that fires it; 0 if it falls after the run
 	held   bool          // expired during a pause, waiting for the resume
-	act    bool          // the kernel's act workload, not the protocol's
+	act    bool          // the kernel's own (the workload, anti-entropy), not the protocol's
 }
 
 // timer finds a live timer of n.
@@ -80,7 +80,7 @@ func (s *Sim) fire(n *nodeState, slot *timerSlot) {
 	t, act := Timer{ID: slot.id, Tag: slot.tag}, slot.act
 	s.memory -= n.removeTimer(slot.id) * timerSlotBytes
 	if act {
-		s.act(n)
+		s.workTimer(n, t.Tag)
 		return
 	}
 	s.publish(Event{Kind: KindTimer, Node: n.id, Timer: t.ID, Tag: t.Tag})

@@ -53,6 +53,7 @@ func (s *Scenario) Validate(services []string) error {
 	v.faults()
 	v.nemesis()
 	v.limits()
+	v.store()
 	return v.result()
 }
 
@@ -65,6 +66,13 @@ func (s *Scenario) applyDefaults() {
 	}
 	if s.Resource.Fencing == "" {
 		s.Resource.Fencing = FencingNone
+	}
+	if st := s.Store; st != nil {
+		st.Keys = cmpOr(st.Keys, 1)
+		st.W = cmpOr(st.W, 1)
+		st.Quorum = cmpOr(st.Quorum, QuorumStrict)
+		st.SyncEvery = cmpOr(st.SyncEvery, DefaultSyncEvery)
+		s.Workload.Writers = cmpOr(s.Workload.Writers, WritersLeader)
 	}
 	if len(s.Expect.Properties) == 0 {
 		s.Expect.Properties = []string{DefaultProperty}
