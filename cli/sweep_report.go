@@ -266,9 +266,18 @@ func (sw *sweepResult) writeTable(w io.Writer) {
 func (sw *sweepResult) table(header []string, groups []experiment.Group, names func(experiment.Group) []string) string {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(append(header, summaryHeader...), "\t"))
+	stored := slices.ContainsFunc(groups, func(g experiment.Group) bool { return g.Summary.Store != nil })
+	head := append(header, summaryHeader...)
+	if stored {
+		head = append(head, storeHeader...)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, g := range groups {
-		fmt.Fprintln(tw, strings.Join(append(names(g), summaryCells(g.Summary)...), "\t"))
+		cells := append(names(g), summaryCells(g.Summary)...)
+		if stored {
+			cells = append(cells, storeCells(g.Summary.Store)...)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
 	return buf.String()
@@ -294,6 +303,18 @@ func widest(text string) int {
 }
 
 var summaryHeader = []string{"runs", "avail mean (min)", "split brain (max)", "stale", "changes", "new leader p50/max", "violated"}
+
+// storeHeader names the columns a sweep with a store adds.
+var storeHeader = []string{"writes lost mean (max) share", "to skew", "conflicts"}
+
+// storeCells are a group's store summary in storeHeader's columns.
+func storeCells(s *experiment.StoreSummary) []string {
+	if s == nil {
+		return []string{"-", "-", "-"}
+	}
+	return []string{fmt.Sprintf("%.1f (%d) %.1f%%", s.WritesLostMean, s.WritesLostMax, 100*s.LostShareMean),
+		fmt.Sprintf("%.1f", s.LostToSkewMean), fmt.Sprintf("%.1f", s.ConflictsMean)}
+}
 
 // summaryCells are a group's summary in the table's columns.
 func summaryCells(s experiment.Summary) []string {
@@ -344,7 +365,11 @@ func (sw *sweepResult) writeCSV(w io.Writer) error {
 			axes = append(axes, a.Name)
 		}
 	}
-	fields := summaryFields(experiment.Summary{})
+	empty := experiment.Summary{}
+	if slices.ContainsFunc(sw.groups, func(g experiment.Group) bool { return g.Summary.Store != nil }) {
+		empty.Store = &experiment.StoreSummary{}
+	}
+	fields := summaryFields(empty)
 	header := append(append([]string{"config"}, axes...), fields...)
 	if err := cw.Write(header); err != nil {
 		return err
@@ -369,7 +394,8 @@ func summaryFields(s experiment.Summary) []string {
 }
 
 // summaryValues reads a summary's fields by their JSON names, the
-// violated properties as "name=count;...".
+// violated properties as "name=count;...", the store's as
+// "store.writes_lost_mean" and so on.
 func summaryValues(s experiment.Summary) map[string]string {
 	data, _ := json.Marshal(s)
 	var fields map[string]any
@@ -378,6 +404,12 @@ func summaryValues(s experiment.Summary) map[string]string {
 	for k, v := range fields {
 		switch v := v.(type) {
 		case map[string]any:
+			if k == "store" {
+				for name, sub := range v {
+					out[k+"."+name] = strconv.FormatFloat(sub.(float64), 'g', -1, 64)
+				}
+				continue
+			}
 			var parts []string
 			for _, name := range slices.Sorted(maps.Keys(v)) {
 				parts = append(parts, fmt.Sprintf("%s=%v", name, v[name]))

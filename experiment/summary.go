@@ -1,6 +1,10 @@
 package experiment
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/electsim/electsim/properties"
+)
 
 // Summary sums up the runs of one configuration at one point. The metrics
 // are over the measured runs, those that reached their end (a violation
@@ -38,6 +42,45 @@ type Summary struct {
 	NewLeaderMedianNS int64 `json:"new_leader_median_ns"`
 	NewLeaderMeanNS   int64 `json:"new_leader_mean_ns"`
 	NewLeaderMaxNS    int64 `json:"new_leader_max_ns"`
+	// Store sums up what the measured runs with a replicated store cost
+	// in data; absent when none had one.
+	Store *StoreSummary `json:"store,omitempty"`
+}
+
+// StoreSummary is the data a configuration lost at one point: means over
+// the measured runs with a store (properties.StoreMetrics).
+type StoreSummary struct {
+	Runs            int     `json:"runs"`
+	WritesAckedMean float64 `json:"writes_acked_mean"`
+	WritesLostMean  float64 `json:"writes_lost_mean"`
+	WritesLostMax   int64   `json:"writes_lost_max"`
+	LostToSkewMean  float64 `json:"writes_lost_to_skew_mean"`
+	ConflictsMean   float64 `json:"conflicts_mean"`
+	// LostShareMean is the mean share of acknowledged writes lost, 0..1.
+	LostShareMean float64 `json:"lost_share_mean"`
+}
+
+// add counts one run's store metrics in the sums; finish turns them into
+// means.
+func (s *StoreSummary) add(m *properties.StoreMetrics) {
+	s.Runs++
+	s.WritesAckedMean += float64(m.WritesAcked)
+	s.WritesLostMean += float64(m.WritesLost)
+	s.WritesLostMax = max(s.WritesLostMax, m.WritesLost)
+	s.LostToSkewMean += float64(m.WritesLostToSkew)
+	s.ConflictsMean += float64(m.Conflicts)
+	if m.WritesAcked > 0 {
+		s.LostShareMean += float64(m.WritesLost) / float64(m.WritesAcked)
+	}
+}
+
+func (s *StoreSummary) finish() {
+	n := float64(s.Runs)
+	s.WritesAckedMean /= n
+	s.WritesLostMean /= n
+	s.LostToSkewMean /= n
+	s.ConflictsMean /= n
+	s.LostShareMean /= n
 }
 
 // Summarize sums rows up.
@@ -66,6 +109,12 @@ func Summarize(runs []Row) Summary {
 		splitBrainNS += m.SplitBrainNS
 		s.SplitBrainMaxNS = max(s.SplitBrainMaxNS, m.SplitBrainNS)
 		staleActs += float64(m.StaleActs)
+		if m.Store != nil {
+			if s.Store == nil {
+				s.Store = &StoreSummary{}
+			}
+			s.Store.add(m.Store)
+		}
 		changes += float64(m.LeaderChanges)
 		for _, rec := range r.Recoveries {
 			if rec.NewLeaderNS < 0 {
@@ -92,6 +141,9 @@ func Summarize(runs []Row) Summary {
 	if elected > 0 {
 		s.FirstLeaderMeanNS = firstLeaderNS / elected
 		s.LeaderlessMeanNS = leaderlessNS / elected
+	}
+	if s.Store != nil {
+		s.Store.finish()
 	}
 	s.summarizeNewLeader(newLeader)
 	return s
