@@ -30,6 +30,10 @@ const (
 	ActStale                   // applied, though the resource had applied a higher generation
 	ActRejected                // the resource fenced it off
 	ActWithheld                // the node's MayAct refused it
+	// ActLost is a write to the store (scenario store:), acknowledged
+	// and missing from the final merge of the replicas: at the time it
+	// was written, on the row of the node whose act it was.
+	ActLost
 )
 
 // Act is one act, on the row of the node that acted: at the resource's
@@ -164,6 +168,10 @@ func (t *Timeline) Observe(e *sim.Event) {
 		t.applied(e)
 	case sim.KindActWithheld:
 		t.acts = append(t.acts, Act{At: e.At, Node: e.Node, Gen: e.Gen, Kind: ActWithheld})
+	case sim.KindWriteLost:
+		if lw, ok := e.Msg.(sim.LostWrite); ok {
+			t.acts = append(t.acts, Act{At: lw.Wrote, Node: e.Node, Gen: e.Gen, Kind: ActLost})
+		}
 	case sim.KindBoot:
 		t.faults = append(t.faults, FaultPeriod{Kind: sim.KindBoot, Node: e.Node, Start: 0, End: e.At, Label: "not booted"})
 	case sim.KindOutOfService:

@@ -387,10 +387,11 @@ var actStyles = map[ActKind]draw.GlyphStyle{
 	ActWithheld: {Color: faintInk, Radius: 2.5, Shape: draw.RingGlyph{}},
 	ActRejected: {Color: red, Radius: 3, Shape: boldCross{}},
 	ActStale:    {Color: red, Radius: 4, Shape: downTriangle{}},
+	ActLost:     {Color: red, Radius: 3, Shape: draw.RingGlyph{}},
 }
 
 // actOrder draws the common marks first, so that the rare ones lie on top.
-var actOrder = []ActKind{ActAccepted, ActWithheld, ActRejected, ActStale}
+var actOrder = []ActKind{ActAccepted, ActWithheld, ActRejected, ActLost, ActStale}
 
 // actScatters makes one scatter per kind of act.
 func (t *Timeline) actScatters() []plot.Plotter {
@@ -520,7 +521,7 @@ func (t *Timeline) legend(violation *TimelineMark) []legendEntry {
 	var out []legendEntry
 	names := map[ActKind]string{
 		ActAccepted: "accepted act", ActWithheld: "withheld act",
-		ActRejected: "rejected act", ActStale: "accepted stale act",
+		ActRejected: "rejected act", ActStale: "accepted stale act", ActLost: "acknowledged write lost",
 	}
 	seen := map[ActKind]bool{}
 	for _, a := range t.acts {

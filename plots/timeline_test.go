@@ -376,6 +376,24 @@ func TestTimelineSortsActsByOutcome(t *testing.T) {
 	}
 }
 
+// TestTimelineMarksALostWriteWhenItWasWritten: a lost write is reported
+// when the run ends, and marked at the time it was written, on the row of
+// the node whose act it was, not at the report's time.
+func TestTimelineMarksALostWriteWhenItWasWritten(t *testing.T) {
+	tl := feed(t,
+		sim.Event{At: at(2), Kind: sim.KindActApplied, Node: 2, Peer: 2, Gen: 2, Accepted: true, Tag: sim.ActAcked},
+		sim.Event{At: at(9), Kind: sim.KindWriteLost, Node: 2, Peer: 1, Gen: 2, Value: 7,
+			Msg: sim.LostWrite{Write: 7, Wrote: at(1.5), BeatenBy: 9, BeatenByGen: 1}},
+	)
+	want := []plots.Act{
+		{At: at(2), Node: 2, Gen: 2, Kind: plots.ActAccepted},
+		{At: at(1.5), Node: 2, Gen: 2, Kind: plots.ActLost},
+	}
+	if got := tl.Acts(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("acts\n got %+v\nwant %+v", got, want)
+	}
+}
+
 // TestViolationMarkRingsEveryNode: the line at the last event, and a ring
 // on each node of the violation, at its own time when it has one.
 func TestViolationMarkRingsEveryNode(t *testing.T) {

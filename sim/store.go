@@ -59,6 +59,8 @@ func (m StoreSync) String() string {
 // none did).
 type LostWrite struct {
 	Write, BeatenBy uint64
+	// Wrote is when the lost write's coordinator wrote it.
+	Wrote Time
 	// BeatenByGen is the generation of the act the beating write carried.
 	BeatenByGen Generation
 	// ToSkew says the lost write was later in true time than the write
@@ -384,7 +386,7 @@ func (s *Sim) finishStore() {
 // lost reports one lost write and what beat it.
 func (s *Sim) lost(w uint64) {
 	info := s.store.writes[w]
-	lw := LostWrite{Write: w}
+	lw := LostWrite{Write: w, Wrote: info.wrote}
 	e := Event{Kind: KindWriteLost, Node: info.by, Gen: info.gen, Value: int64(w), Tag: LostConcurrent}
 	if beater := s.store.writes[info.beatenBy]; beater != nil {
 		lw.BeatenBy, lw.BeatenByGen, lw.ToSkew = info.beatenBy, beater.gen, info.wrote > beater.wrote
