@@ -198,12 +198,19 @@ type StoreSpec struct {
 	// W is how many replicas, the coordinator's own included, must hold a
 	// write before its client hears it succeeded. Default 1.
 	W int `yaml:"w,omitempty"`
-	// Quorum is "strict" (the default: W replicas that applied it) or
-	// "sloppy" (Dynamo's sloppy quorum with hinted handoff: each replica
-	// the coordinator cannot reach, cut off or down, when it writes
-	// counts at once, as a hinted copy the coordinator keeps and
-	// anti-entropy hands over later). The kernel's reachability stands in
-	// for Dynamo's failure detector, which would take a while to notice.
+	// R is how many replicas, the coordinator's own included, a write
+	// reads before it writes (Dynamo's R): the coordinator merges what
+	// they hold into its own replica, then adds the write. Default 1, its
+	// own replica alone. With R + W above the participants and a strict
+	// quorum, a write sees every write acknowledged before it began.
+	R int `yaml:"r,omitempty"`
+	// Quorum, for both R and W, is "strict" (the default: replicas that
+	// answered) or "sloppy" (Dynamo's sloppy quorum with hinted handoff:
+	// each replica the coordinator cannot reach, cut off or down, counts
+	// at once: for W as a hinted copy the coordinator keeps and
+	// anti-entropy hands over later, for R as a fallback that answers
+	// with nothing). The kernel's reachability stands in for Dynamo's
+	// failure detector, which would take a while to notice.
 	Quorum string `yaml:"quorum,omitempty"`
 	// SyncEvery is the anti-entropy interval: every participant sends its
 	// replica to the next peer in turn this often, on its own monotonic

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/electsim/electsim/store"
@@ -12,7 +13,9 @@ import (
 // participant (package store has the data model and its sources). The
 // kernel runs it beside the protocol, as the act workload runs: a write is
 // coordinated by the node that issues it (the leader, or with writers: all
-// every participant), applied to its own replica and sent to every other;
+// every participant); with r above 1 it first reads r replicas (its own
+// included) and merges what they hold into its own; it applies the write to
+// its own replica and sends it to every other;
 // replicas acknowledge, and once W hold it the write is acknowledged to its
 // client (KindActApplied, tag "acked"). Replicas exchange their state every
 // sync_every (anti-entropy, one peer at a time in turn) and all with all at
@@ -34,6 +37,17 @@ type (
 	StoreAck struct {
 		Write uint64
 	}
+	// StoreRead asks a replica for its versions of a key, before a write.
+	StoreRead struct {
+		Write uint64
+		Key   int
+	}
+	// StoreReadResp answers a StoreRead.
+	StoreReadResp struct {
+		Write    uint64
+		Key      int
+		Versions []*store.Version
+	}
 	// StoreSync carries a replica's every version, for anti-entropy.
 	StoreSync struct {
 		Keys [][]*store.Version
@@ -45,6 +59,12 @@ func (m StoreWrite) String() string {
 }
 
 func (m StoreAck) String() string { return fmt.Sprintf("StoreAck write=%d", m.Write) }
+
+func (m StoreRead) String() string { return fmt.Sprintf("StoreRead write=%d key=%d", m.Write, m.Key) }
+
+func (m StoreReadResp) String() string {
+	return fmt.Sprintf("StoreReadResp write=%d key=%d versions=%d", m.Write, m.Key, len(m.Versions))
+}
 
 func (m StoreSync) String() string {
 	versions := 0
@@ -73,7 +93,7 @@ type LostWrite struct {
 // Message counts leave these out.
 func IsWorkload(m Message) bool {
 	switch m.(type) {
-	case Act, StoreWrite, StoreAck, StoreSync:
+	case Act, StoreWrite, StoreAck, StoreRead, StoreReadResp, StoreSync:
 		return true
 	}
 	return false
@@ -118,11 +138,14 @@ type writeInfo struct {
 	beatenBy  uint64 // the first version that made a replica discard it
 }
 
-// pendingWrite is a write waiting for its W acknowledgements.
+// pendingWrite is a write waiting for its R answers (reading) or its W
+// acknowledgements.
 type pendingWrite struct {
 	coord       NodeID
 	incarnation uint64
+	reading     bool
 	acks, need  int
+	key         int
 	issued      Time
 }
 
@@ -197,8 +220,9 @@ func (s *Sim) leaderlessWrite(n *nodeState) {
 	s.setTimer(n, s.actInterval(n), timerWrite, true)
 }
 
-// storeWrite coordinates one write at n: its own replica first, then every
-// other replica.
+// storeWrite coordinates one write at n: with r above 1 a read of r
+// replicas first, merged into n's own (read repair); then the write, to its
+// own replica and every other.
 func (s *Sim) storeWrite(n *nodeState, id uint64, by NodeID, gen Generation, issued Time) {
 	st := s.store
 	key := 0
@@ -206,30 +230,80 @@ func (s *Sim) storeWrite(n *nodeState, id uint64, by NodeID, gen Generation, iss
 		key = n.work.IntN(st.spec.Keys)
 	}
 	s.publish(Event{Kind: KindWrite, Node: n.id, Peer: by, Gen: gen, Value: int64(id), Tag: st.keyNames[key]})
-	stamp := int64(n.clock.Wall(int64(s.now)))
-	st.writes[id] = &writeInfo{by: by, coord: n.id, gen: gen, key: key, wrote: s.now}
+	st.writes[id] = &writeInfo{by: by, coord: n.id, gen: gen, key: key}
 	s.memory += writeInfoBytes
-	v, _ := s.storeApply(n, key, func(r *store.Replica) (*store.Version, store.Outcome) {
-		return r.Write(key, id, int(n.id), stamp)
+	p := &pendingWrite{coord: n.id, incarnation: n.incarnation, issued: issued, key: key}
+	if st.spec.R > 1 {
+		p.reading, p.acks, p.need = true, 1, st.spec.R
+		for _, peer := range s.roster.Peers() {
+			if peer == n.id {
+				continue
+			}
+			if s.hinted(n, peer) {
+				p.acks++ // a fallback replica answers, with nothing
+			}
+			s.transmit(n.id, peer, StoreRead{Write: id, Key: key})
+		}
+		if p.acks < p.need {
+			s.keepPending(id, p)
+			return
+		}
+	}
+	s.writePhase(n, id, p)
+}
+
+// hinted says whether, under a sloppy quorum, a peer the coordinator
+// cannot reach (cut off, or down) counts at once, served by a fallback.
+func (s *Sim) hinted(n *nodeState, peer NodeID) bool {
+	return s.store.spec.Quorum == QuorumSloppy && (!s.net.Reachable(index(n.id), index(peer)) || !s.nodes[peer].up)
+}
+
+// writePhase writes: it reads n's replica, stamps the new version with
+// n's wall clock, and sends it to every other replica.
+func (s *Sim) writePhase(n *nodeState, id uint64, p *pendingWrite) {
+	st := s.store
+	info := st.writes[id]
+	info.wrote = s.now
+	stamp := int64(n.clock.Wall(int64(s.now)))
+	v, _ := s.storeApply(n, p.key, func(r *store.Replica) (*store.Version, store.Outcome) {
+		return r.Write(p.key, id, int(n.id), stamp)
 	})
-	p := &pendingWrite{coord: n.id, incarnation: n.incarnation, acks: 1, need: st.spec.W, issued: issued}
+	p.reading, p.acks, p.need = false, 1, st.spec.W
 	for _, peer := range s.roster.Peers() {
 		if peer == n.id {
 			continue
 		}
-		if st.spec.Quorum == QuorumSloppy && (!s.net.Reachable(index(n.id), index(peer)) || !s.nodes[peer].up) {
+		if s.hinted(n, peer) {
 			p.acks++ // a hinted copy on the coordinator stands in for it
 		}
-		s.transmit(n.id, peer, StoreWrite{Write: id, Key: key, Version: v})
+		s.transmit(n.id, peer, StoreWrite{Write: id, Key: p.key, Version: v})
 	}
 	if p.acks >= p.need {
+		s.forget(id)
 		s.acknowledge(id, p)
+		return
+	}
+	s.keepPending(id, p)
+}
+
+// keepPending keeps a write that waits for answers, once.
+func (s *Sim) keepPending(id uint64, p *pendingWrite) {
+	st := s.store
+	if st.pending[id] != nil {
 		return
 	}
 	s.prunePending()
 	st.pending[id] = p
 	st.order = append(st.order, id)
 	s.memory += pendingBytes
+}
+
+// forget drops a write from the pending ones, if it is there.
+func (s *Sim) forget(id uint64) {
+	if s.store.pending[id] != nil {
+		delete(s.store.pending, id)
+		s.memory -= pendingBytes
+	}
 }
 
 // prunePending forgets the pending writes whose clients have given up: an
@@ -295,14 +369,28 @@ func (s *Sim) storeDeliver(n *nodeState, from NodeID, m Message) bool {
 		})
 		s.transmit(n.id, from, StoreAck{Write: m.Write})
 	case StoreAck:
-		p := s.store.pending[m.Write]
-		if p == nil || p.coord != n.id || p.incarnation != n.incarnation {
-			return true // acknowledged already, or its coordinator crashed since
+		p := s.awaited(n, m.Write, false)
+		if p == nil {
+			return true
 		}
 		if p.acks++; p.acks >= p.need {
-			delete(s.store.pending, m.Write)
-			s.memory -= pendingBytes
+			s.forget(m.Write)
 			s.acknowledge(m.Write, p)
+		}
+	case StoreRead:
+		s.transmit(n.id, from, StoreReadResp{Write: m.Write, Key: m.Key, Versions: slices.Clone(s.store.replicas[n.id].Versions(m.Key))})
+	case StoreReadResp:
+		p := s.awaited(n, m.Write, true)
+		if p == nil {
+			return true
+		}
+		for _, v := range m.Versions {
+			s.storeApply(n, m.Key, func(r *store.Replica) (*store.Version, store.Outcome) {
+				return v, r.Apply(m.Key, v)
+			})
+		}
+		if p.acks++; p.acks >= p.need {
+			s.writePhase(n, m.Write, p)
 		}
 	case StoreSync:
 		for key, vs := range m.Keys {
@@ -316,6 +404,17 @@ func (s *Sim) storeDeliver(n *nodeState, from NodeID, m Message) bool {
 		return false
 	}
 	return true
+}
+
+// awaited returns the pending write an answer at n is for, if n still
+// waits for it in that phase: not if it was acknowledged or given up, or
+// its coordinator crashed since.
+func (s *Sim) awaited(n *nodeState, id uint64, reading bool) *pendingWrite {
+	p := s.store.pending[id]
+	if p == nil || p.coord != n.id || p.incarnation != n.incarnation || p.reading != reading {
+		return nil
+	}
+	return p
 }
 
 // antiEntropy sends n's replica to its next peer in turn.

@@ -70,6 +70,7 @@ func (s *Scenario) applyDefaults() {
 	if st := s.Store; st != nil {
 		st.Keys = cmpOr(st.Keys, 1)
 		st.W = cmpOr(st.W, 1)
+		st.R = cmpOr(st.R, 1)
 		st.Quorum = cmpOr(st.Quorum, QuorumStrict)
 		st.SyncEvery = cmpOr(st.SyncEvery, DefaultSyncEvery)
 		s.Workload.Writers = cmpOr(s.Workload.Writers, WritersLeader)

@@ -33,6 +33,9 @@ func (v *validator) store() {
 	if st.W < 1 || st.W > max(s.Nodes, 1) {
 		v.add("store.w", "must be 1..%d (the participants, each holding a replica), got %d", max(s.Nodes, 1), st.W)
 	}
+	if st.R < 1 || st.R > max(s.Nodes, 1) {
+		v.add("store.r", "must be 1..%d (the participants, each holding a replica), got %d", max(s.Nodes, 1), st.R)
+	}
 	if st.Quorum != QuorumStrict && st.Quorum != QuorumSloppy {
 		v.add("store.quorum", "must be strict or sloppy, got %q", st.Quorum)
 	}
