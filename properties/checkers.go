@@ -229,7 +229,9 @@ func (c *fenced) Name() string          { return FencedResource }
 func (c *fenced) Violation() *Violation { return c.violation }
 
 func (c *fenced) Observe(e *sim.Event) {
-	if e.Kind != sim.KindActApplied || !e.Accepted {
+	// A store's acknowledgement is no resource's: with a store there is
+	// none to fence, and what a stale write costs is no-lost-writes's.
+	if e.Kind != sim.KindActApplied || !e.Accepted || e.Tag == sim.ActAcked {
 		return
 	}
 	if c.accepted && e.Gen < c.highest && c.violation == nil {
