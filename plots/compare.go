@@ -85,13 +85,14 @@ func (c *Comparison) charts() []compareChart {
 	if ch, ok := c.pairedChart(); ok {
 		out = append(out, ch)
 	}
+	out = append(out, c.dataCharts()...) // with a replicated store only
 	return out
 }
 
 // WriteCharts writes every chart that applies to dir (made if need be),
 // each as every format given ("svg", "png"), and returns the paths
 // written, chart by chart in a fixed order: availability, safety,
-// new-leader-cdf, recovery-cdf, heatmap, paired. Each file is written
+// new-leader-cdf, recovery-cdf, heatmap, paired, data. Each file is written
 // whole to a temporary file in dir and renamed into place, so that an
 // interrupted command never leaves half a chart.
 func (c *Comparison) WriteCharts(dir string, formats []string) ([]string, error) {

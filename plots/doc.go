@@ -18,8 +18,12 @@
 // time to a new leader and to recovery after each fault, a heat map of
 // mean availability over the first two axes, and each configuration's
 // availability minus the first's, paired by point and seed, which fix the
-// faults. A configuration keeps one colour in every chart; a run that
-// failed is counted as failed, never as zeros. SVGs embed their font.
+// faults. When the runs have a replicated store, a data chart too: the
+// writes lost and those lost to clock skew, as shares of the writes each
+// run acknowledged, and the conflicts resolved per run, by median and
+// 5th-95th percentile. A configuration keeps one colour in every chart;
+// a run that failed is counted as failed, never as zeros. SVGs embed
+// their font.
 //
 // Pictures are deterministic: the same run renders to the same SVG bytes.
 package plots
