@@ -11,7 +11,9 @@
 //     commit on): what a Raft user means by two leaders in one term;
 //   - fenced-resource: the resource's accepted acts never go back in
 //     generation;
-//   - liveness: an act is accepted within a bound after the last fault.
+//   - liveness: an act is accepted within a bound after the last fault;
+//   - no-lost-writes: with a replicated store (scenario store:), the final
+//     merge of every replica holds every write acknowledged in time.
 //
 // A scenario's expect section can also bound split-brain time and
 // availability, and state the outcomes a story is about, each a property

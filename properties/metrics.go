@@ -78,7 +78,7 @@ func newMeter(sc *sim.Scenario) *meter {
 	w := sc.Workload
 	var store *storeMeter
 	if sc.Store != nil {
-		store = &storeMeter{}
+		store = &storeMeter{m: StoreMetrics{Merge: sc.Store.Merge}}
 	}
 	return &meter{store: store, warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
 }

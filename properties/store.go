@@ -69,6 +69,8 @@ func (c *noLostWrites) Observe(e *sim.Event) {
 // StoreMetrics are what a run with a replicated store cost in data. The
 // JSON names are a public contract.
 type StoreMetrics struct {
+	// Merge is the store's merge rule: lww or vector.
+	Merge string `json:"merge"`
 	// WritesIssued counts the writes coordinated: a leader's acts (a
 	// committing protocol's once committed), or with writers: all, every
 	// participant's.

@@ -36,8 +36,12 @@ func (r *Report) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "split brain %s, %s\n", readable(m.SplitBrainNS), plural(m.StaleActs, "stale act", "stale acts"))
 	if st := m.Store; st != nil {
-		fmt.Fprintf(w, "writes      %d issued, %d acknowledged, %d lost (%d to clock skew), %s\n",
-			st.WritesIssued, st.WritesAcked, st.WritesLost, st.WritesLostToSkew, plural(st.Conflicts, "conflict", "conflicts"))
+		conflicts := "" // last-write-wins keeps no siblings to count
+		if st.Merge != "lww" {
+			conflicts = ", " + plural(st.Conflicts, "conflict", "conflicts") + " resolved"
+		}
+		fmt.Fprintf(w, "writes      %d issued, %d acknowledged in time (%d not), %d of them lost (%d to clock skew)%s\n",
+			st.WritesIssued, st.WritesAcked, st.WritesIssued-st.WritesAcked, st.WritesLost, st.WritesLostToSkew, conflicts)
 	}
 	fmt.Fprintf(w, "available   %.1f%% of %s (an act accepted within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), sim.Human(r.actTimeout))
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)

@@ -193,7 +193,8 @@
 //	  max_for: 5s            # each fault is undone within this
 //	expect:
 //	  properties: [single-leader-per-generation]   # also single-belief-per-generation,
-//	                                               # fenced-resource, liveness
+//	                                               # fenced-resource, liveness,
+//	                                               # no-lost-writes (with a store)
 //	  liveness: 10s          # an act accepted within 10s of the last fault
 //	  max_split_brain: 0s    # at most this long with two believers
 //	  min_availability: 0.9  # at least this share of act slots

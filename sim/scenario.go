@@ -209,8 +209,12 @@ type StoreSpec struct {
 	// each replica the coordinator cannot reach, cut off or down, counts
 	// at once: for W as a hinted copy the coordinator keeps and
 	// anti-entropy hands over later, for R as a fallback that answers
-	// with nothing). The kernel's reachability stands in for Dynamo's
-	// failure detector, which would take a while to notice.
+	// with nothing). This is the far end of Riak's fallback vnodes, which
+	// may all live on the coordinator's side: a coordinator cut off from
+	// every other node meets any W alone. (With every participant a
+	// replica, a Dynamo sloppy quorum counting distinct reachable nodes
+	// would be the strict one.) The kernel's reachability stands in for
+	// Dynamo's failure detector, which would take a while to notice.
 	Quorum string `yaml:"quorum,omitempty"`
 	// SyncEvery is the anti-entropy interval: every participant sends its
 	// replica to the next peer in turn this often, on its own monotonic

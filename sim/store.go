@@ -55,7 +55,7 @@ type (
 )
 
 func (m StoreWrite) String() string {
-	return fmt.Sprintf("StoreWrite write=%d key=%d stamp=%d writes=%s", m.Write, m.Key, m.Version.Stamp, m.Version.Value)
+	return fmt.Sprintf("StoreWrite write=%d key=%d stamp=%d holds %d writes", m.Write, m.Key, m.Version.Stamp, m.Version.Value.Len())
 }
 
 func (m StoreAck) String() string { return fmt.Sprintf("StoreAck write=%d", m.Write) }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"time"
 
 	"github.com/electsim/electsim/store"
@@ -14,11 +15,18 @@ const DefaultSyncEvery = time.Second
 // each key costs every replica a slot.
 const MaxStoreKeys = 1024
 
+// propertyNoLostWrites is the property only a store can break
+// (properties.NoLostWrites).
+const propertyNoLostWrites = "no-lost-writes"
+
 // store checks the store section and what it rules out.
 func (v *validator) store() {
 	s := v.s
 	st := s.Store
 	if st == nil {
+		if slices.Contains(s.Expect.Properties, propertyNoLostWrites) {
+			v.add("expect.properties", "lists %s, which needs a store: add a store section, or leave it out", propertyNoLostWrites)
+		}
 		if s.Workload.Writers != "" && s.Workload.Writers != WritersLeader {
 			v.add("workload.writers", "is %q, which needs a store: add a store section, or leave writers out", s.Workload.Writers)
 		}

@@ -25,7 +25,8 @@
 // cost (the time to a new leader, to an accepted act issued after it), the
 // faults skipped for a role nobody held, and each property with its
 // verdict. With -json it prints one JSON object instead, with the fields
-// scenario, seed, protocol, events, trace_hash, duration_ns, metrics,
+// scenario, seed, protocol, events, trace_hash, duration_ns, metrics (with
+// metrics.store for a run with a replicated store),
 // properties, expected, recoveries, skipped_faults, leadership,
 // leadership_count, leader_at_end, ok and error. -protocol and -set change
 // the scenario's protocol and its parameters, to compare variants of one
