@@ -86,6 +86,10 @@ type Counterexample struct {
 	// to the shrunk schedule (measured around the runs, never inside one).
 	Cases                int
 	FindTime, ShrinkTime time.Duration
+	// SearchSeed is the rapid seed Hunt searched from (-rapid.seed gives
+	// it again), and Runs the runs it made, finding and shrinking.
+	SearchSeed uint64
+	Runs       int
 }
 
 // Check draws scenarios from base with Scenarios, runs each with p and
@@ -103,10 +107,10 @@ func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 		replayInTest(t, *replayFlag, p, opts)
 		return
 	}
-	search := newSearch(base, p, opts)
+	search := newSearch(base, p, opts, searchSeed())
 	t.Cleanup(func() {
 		if t.Failed() && search.last != nil {
-			search.last = search.tighten(t, search.minimize())
+			search.last = search.counterexample(t, search.tighten(search.shrink(search.last.Scenario)))
 			search.save(t, opts.FailureDir)
 		}
 	})
@@ -116,6 +120,14 @@ func Check(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) {
 // Hunt searches like Check but does not fail t: it returns the shrunk
 // counterexample, or nil when every case held. Tests of known-bug variants
 // use it to assert that the bug is found and how small it shrinks.
+//
+// It runs the cases rapid.Check would (the same draws, in the same order,
+// from -rapid.seed or a random seed), then shrinks the first failure by
+// replaying it with faults taken off and made simpler (see shrink), and
+// searches again with one fault fewer while that finds one (see tighten).
+// Cases and candidates run on every core, and the first failure in
+// rapid's order wins, so the same -rapid.seed gives the same
+// counterexample.
 func Hunt(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) *Counterexample {
 	t.Helper()
 	if err := checkNames(base, p, opts); err != nil {
@@ -123,21 +135,24 @@ func Hunt(t testing.TB, base *sim.Scenario, p sim.Protocol, opts Options) *Count
 		return nil
 	}
 	start := time.Now()
-	search := newSearch(base, p, opts)
-	if !search.hunt(t) {
+	search := newSearch(base, p, opts, searchSeed())
+	failing := search.find()
+	if failing == nil {
 		return nil
 	}
-	found := search.tighten(t, search.minimize())
-	found.Cases, found.FindTime = search.firstCases, search.firstFailure.Sub(start)
-	found.ShrinkTime = time.Since(search.firstFailure)
+	firstFailure, cases := time.Now(), search.cases
+	found := search.counterexample(t, search.tighten(search.shrink(failing)))
+	found.Cases, found.FindTime = cases, firstFailure.Sub(start)
+	found.ShrinkTime = time.Since(firstFailure)
+	found.SearchSeed, found.Runs = search.seed, search.probe.runs
 	return found
 }
 
 // Protocol returns the protocol the counterexample ran, to replay it.
 func (c *Counterexample) Protocol() sim.Protocol { return c.protocol }
 
-// search is one property search; last is the most recent failing case,
-// which after rapid's shrinking is the smallest one.
+// search is one property search; last is the most recent failing case of
+// rapid.Check, which after rapid's shrinking is the smallest one.
 type search struct {
 	base  *sim.Scenario
 	p     sim.Protocol
@@ -146,12 +161,11 @@ type search struct {
 	must  []string
 	last  *Counterexample
 	cases int
-
-	firstFailure time.Time // when the first failing case ended
-	firstCases   int       // cases run by then
+	seed  uint64 // the rapid seed of find's first case
+	probe *probe // runs the candidates, for this search and its tightenings
 }
 
-func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
+func newSearch(base *sim.Scenario, p sim.Protocol, opts Options, seed uint64) *search {
 	// The caller's own checkers are always expected (the suite adds them);
 	// the drawn scenarios, which a saved failure keeps, name only the
 	// built-in properties, so that the electsim command reads them.
@@ -167,52 +181,56 @@ func newSearch(base *sim.Scenario, p sim.Protocol, opts Options) *search {
 	if len(must) == 0 {
 		must = []string{sim.DefaultProperty}
 	}
-	return &search{base: base, p: p, opts: opts, gen: Scenarios(base, opts.Space), must: must}
-}
-
-// hunt runs the search without failing t and reports whether it found a
-// counterexample.
-func (s *search) hunt(t testing.TB) bool {
-	t.Helper()
-	quiet := &quietTB{TB: t}
-	// A hunt starts afresh each time: no fail file from an earlier hunt is
-	// written, so none replays, and find times measure a search.
-	withFlag("rapid.nofailfile", "true", func() {
-		withChecks(s.opts.Checks, func() { rapid.Check(quiet, s.property) })
-	})
-	if quiet.failed && s.last == nil {
-		t.Fatalf("the property search failed without a counterexample:\n%s", quiet.log)
-	}
-	return quiet.failed
+	return &search{base: base, p: p, opts: opts, gen: Scenarios(base, opts.Space), must: must, seed: seed,
+		probe: newProbe(base, p, opts, must)}
 }
 
 // tighten searches again with a budget of one fault fewer, while that still
-// finds a failure: a local minimum that neither rapid nor minimize could
-// leave is often not the smallest schedule there is.
+// finds a failure: a local minimum that shrinking could not leave is often
+// not the smallest schedule there is. The smaller search starts from the
+// same rapid seed and shares this one's probe.
 //
 // Each round that finds one takes at least one fault off, so the rounds
 // are bounded by the schedule's length; only the last, which finds
 // nothing, costs a whole search.
-func (s *search) tighten(t testing.TB, c *Counterexample) *Counterexample {
+func (s *search) tighten(scn *sim.Scenario) *sim.Scenario {
 	for {
-		drawn := len(c.Scenario.Faults) - len(s.base.Faults)
+		drawn := len(scn.Faults) - len(s.base.Faults)
 		if drawn <= minTightened {
-			break
+			return scn
 		}
 		opts := s.opts
 		opts.Space.MaxFaults = drawn - 1
-		smaller := newSearch(s.base, s.p, opts)
-		if !smaller.hunt(t) {
-			break
+		smaller := newSearch(s.base, s.p, opts, s.seed)
+		smaller.probe = s.probe
+		failing := smaller.find()
+		if failing == nil {
+			return scn
 		}
-		c = smaller.minimize()
+		scn = smaller.shrink(failing)
 	}
-	return c
 }
 
 // tighten leaves a schedule of minTightened faults alone: a search that
 // fails costs all its checks, and a two-fault story is already short.
 const minTightened = 2
+
+// counterexample runs the shrunk schedule once more with every checker and
+// metric, for its report and trace hash.
+func (s *search) counterexample(t testing.TB, scn *sim.Scenario) *Counterexample {
+	t.Helper()
+	scn = scn.Clone()
+	scn.TraceHash = ""
+	out, err := RunWith(scn, s.p, scn.Seed, s.opts)
+	if err != nil {
+		t.Fatalf("the shrunk counterexample does not build: %v", err)
+		return nil
+	}
+	if !failed(out) {
+		t.Fatalf("the shrunk counterexample no longer fails:\n%#v", scn)
+	}
+	return &Counterexample{Outcome: *out, Violated: out.Report.Violated(), protocol: s.p}
+}
 
 func (s *search) property(t *rapid.T) {
 	scn := s.gen.Draw(t, "scenario")
@@ -226,72 +244,10 @@ func (s *search) property(t *rapid.T) {
 		return
 	}
 	s.last = &Counterexample{Outcome: *out, Violated: out.Report.Violated(), protocol: s.p}
-	if s.firstCases == 0 {
-		s.firstFailure, s.firstCases = time.Now(), s.cases
-	}
 	if out.Result.Err != nil {
 		t.Fatalf("run failed: %v", out.Result.Err)
 	}
 	t.Fatalf("%s", describe(out.Report))
-}
-
-// minimize finishes rapid's shrinking on the concrete schedule: rapid
-// deletes and simplifies draws, but a deletion can shift the draws after
-// it, so it can stop at a schedule with faults to spare. This drops drawn
-// faults one at a time, then two at a time, keeping each drop after which
-// the same seed still violates a property that must hold, until none can
-// go: a schedule minimal against the removal of one or two faults.
-func (s *search) minimize() *Counterexample {
-	best := s.last
-	for {
-		if c := s.dropOne(best); c != nil {
-			best = c
-			continue
-		}
-		if c := s.dropTwo(best); c != nil {
-			best = c
-			continue
-		}
-		return best
-	}
-}
-
-func (s *search) dropOne(c *Counterexample) *Counterexample {
-	for i := len(s.base.Faults); i < len(c.Scenario.Faults); i++ {
-		if smaller := s.without(c, i); smaller != nil {
-			return smaller
-		}
-	}
-	return nil
-}
-
-func (s *search) dropTwo(c *Counterexample) *Counterexample {
-	for i := len(s.base.Faults); i < len(c.Scenario.Faults); i++ {
-		for j := i + 1; j < len(c.Scenario.Faults); j++ {
-			if smaller := s.without(c, j, i); smaller != nil {
-				return smaller
-			}
-		}
-	}
-	return nil
-}
-
-// without reruns a counterexample with the faults at the given indexes
-// (in decreasing order) removed and returns it if it still fails.
-func (s *search) without(c *Counterexample, indexes ...int) *Counterexample {
-	scn := c.Scenario.Clone()
-	for _, i := range indexes {
-		scn.Faults = slices.Delete(scn.Faults, i, i+1)
-	}
-	scn.TraceHash = ""
-	out, err := RunWith(scn, s.p, scn.Seed, s.opts)
-	if err != nil {
-		return nil
-	}
-	if !failed(out) {
-		return nil
-	}
-	return &Counterexample{Outcome: *out, Violated: out.Report.Violated(), protocol: s.p}
 }
 
 // failed reports whether a run broke a property that must hold, or did not
@@ -366,31 +322,3 @@ func withChecks(n int, f func()) {
 	}
 	f()
 }
-
-// withFlag sets a flag while f runs.
-func withFlag(name, value string, f func()) {
-	if fl := flag.Lookup(name); fl != nil {
-		old := fl.Value.String()
-		fl.Value.Set(value)
-		defer fl.Value.Set(old)
-	}
-	f()
-}
-
-// quietTB passes rapid a TB that records failure instead of failing the
-// test, so that a test can look at what was found.
-type quietTB struct {
-	testing.TB
-	failed bool
-	log    string
-}
-
-func (q *quietTB) Errorf(format string, args ...any) { q.Error(fmt.Sprintf(format, args...)) }
-func (q *quietTB) Error(args ...any)                 { q.failed = true; q.log += fmt.Sprintln(args...) }
-func (q *quietTB) Fatalf(format string, args ...any) { q.Errorf(format, args...) }
-func (q *quietTB) Fatal(args ...any)                 { q.Error(args...) }
-func (q *quietTB) Fail()                             { q.failed = true }
-func (q *quietTB) FailNow()                          { q.failed = true }
-func (q *quietTB) Failed() bool                      { return q.failed }
-func (q *quietTB) Logf(format string, args ...any)   {}
-func (q *quietTB) Log(args ...any)                   {}
