@@ -145,8 +145,11 @@ type pendingWrite struct {
 	incarnation uint64
 	reading     bool
 	acks, need  int
-	key         int
-	issued      Time
+	// from are the replicas that answered in this phase: a duplicated
+	// answer counts once.
+	from   []NodeID
+	key    int
+	issued Time
 }
 
 // writeInfoBytes and pendingBytes are what the kernel's records cost.
@@ -268,7 +271,7 @@ func (s *Sim) writePhase(n *nodeState, id uint64, p *pendingWrite) {
 	v, _ := s.storeApply(n, p.key, func(r *store.Replica) (*store.Version, store.Outcome) {
 		return r.Write(p.key, id, int(n.id), stamp)
 	})
-	p.reading, p.acks, p.need = false, 1, st.spec.W
+	p.reading, p.acks, p.need, p.from = false, 1, st.spec.W, p.from[:0]
 	for _, peer := range s.roster.Peers() {
 		if peer == n.id {
 			continue
@@ -370,7 +373,7 @@ func (s *Sim) storeDeliver(n *nodeState, from NodeID, m Message) bool {
 		s.transmit(n.id, from, StoreAck{Write: m.Write})
 	case StoreAck:
 		p := s.awaited(n, m.Write, false)
-		if p == nil {
+		if p == nil || !p.answer(from) {
 			return true
 		}
 		if p.acks++; p.acks >= p.need {
@@ -381,7 +384,7 @@ func (s *Sim) storeDeliver(n *nodeState, from NodeID, m Message) bool {
 		s.transmit(n.id, from, StoreReadResp{Write: m.Write, Key: m.Key, Versions: slices.Clone(s.store.replicas[n.id].Versions(m.Key))})
 	case StoreReadResp:
 		p := s.awaited(n, m.Write, true)
-		if p == nil {
+		if p == nil || !p.answer(from) {
 			return true
 		}
 		for _, v := range m.Versions {
@@ -403,6 +406,16 @@ func (s *Sim) storeDeliver(n *nodeState, from NodeID, m Message) bool {
 	default:
 		return false
 	}
+	return true
+}
+
+// answer notes a replica's answer, and reports false for one it gave
+// already (a duplicated message).
+func (p *pendingWrite) answer(from NodeID) bool {
+	if slices.Contains(p.from, from) {
+		return false
+	}
+	p.from = append(p.from, from)
 	return true
 }
 
@@ -494,7 +507,7 @@ func (s *Sim) lost(w uint64) {
 		if lw.ToSkew {
 			why = LostToSkew
 		}
-		e.Tag = fmt.Sprintf("%s: write %d by %s at %v, beaten by write %d by %s at %v with a later timestamp",
+		e.Tag = fmt.Sprintf("%s: write %d, written by %s at %v, beaten by write %d, written by %s at %v with a later timestamp",
 			why, w, s.roster.Name(info.coord), Human(time.Duration(info.wrote)), info.beatenBy, s.roster.Name(beater.coord), Human(time.Duration(beater.wrote)))
 	}
 	e.Msg = lw

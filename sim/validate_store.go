@@ -54,6 +54,6 @@ func (v *validator) store() {
 		v.add("workload.writers", "must be leader or all, got %q", w)
 	}
 	if s.Resource.Fencing == FencingGeneration {
-		v.add("resource.fencing", "is generation, but a store replaces the resource: fence in the protocol, or leave the store out")
+		v.add("resource.fencing", "is generation (set here, or by a protocol that fences, as lease with fenced: true), but a store replaces the resource: leave the fencing out, or the store")
 	}
 }
