@@ -10,8 +10,9 @@ import (
 )
 
 // TestAConfigurationOutOfMemoryCostsOnlyItsRows: in a sweep where one
-// configuration exceeds limits.max_memory (Raft with a 10µs heartbeat: its
-// followers' reset election timers pile up in the queue), each of its runs
+// configuration exceeds limits.max_memory (Raft with a 10µs heartbeat under
+// a 100KiB limit: a round of heartbeats leaves every 10µs, and hundreds are
+// in flight at once), each of its runs
 // is a row with the limit's error, and every other configuration's rows
 // are whole, on one worker or two.
 func TestAConfigurationOutOfMemoryCostsOnlyItsRows(t *testing.T) {
@@ -30,7 +31,7 @@ configurations:
     protocol: {name: raft}
   - name: flood
     protocol: {name: raft, heartbeat: 10us}
-    set: {limits.max_memory: 1MiB}
+    set: {limits.max_memory: 100KiB}
   - name: routing
     protocol: {name: routing}
 `)

@@ -400,6 +400,7 @@ type nodeState struct {
 	disk         nodeDisk
 	held         []item // arrivals and expiries while paused, in order
 	timers       []timerSlot
+	parked       []parkedItem // queued timer items no timer holds (see timerSlot)
 
 	leading  bool
 	gen      Generation

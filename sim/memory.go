@@ -35,7 +35,7 @@ import (
 const (
 	itemBytes      = 64 // a queued item: a delivery, a timer expiry, a fault...
 	messageBytes   = 64 // a message's own value, on the wire or held
-	timerSlotBytes = 48 // a live timer
+	timerSlotBytes = 72 // a live timer
 	nodeBytes      = 2048
 	linkBytes      = 256 // one directed link's settings and random stream, once in use
 	linkIndexBytes = 4   // a pair of nodes' entry in the network's link index
