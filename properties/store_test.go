@@ -61,7 +61,6 @@ func TestStoreVectorNeverLosesAnAcknowledgedWrite(t *testing.T) {
 		{"beacon leader w1", "example/beacon", sim.WritersLeader, sim.StoreSpec{Merge: "vector"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			base := storeCluster(tc.protocol, tc.writers, tc.store)
 			base.Clocks = clocks
 			properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: everyStoreFault, Checks: 200})
@@ -99,7 +98,6 @@ var staleFollower = sim.Fault{At: sim.Fixed(2 * time.Second), Crash: sim.RoleFol
 func TestStoreLWWPerfectClocksQuorumsLoseNothing(t *testing.T) {
 	for _, rw := range [][2]int{{1, 5}, {3, 3}} {
 		t.Run(fmt.Sprintf("r%d w%d", rw[0], rw[1]), func(t *testing.T) {
-			t.Parallel()
 			base := storeCluster("raft", sim.WritersLeader, sim.StoreSpec{Merge: "lww", R: rw[0], W: rw[1]})
 			base.Faults = []sim.Fault{staleFollower}
 			properties.Check(t, base, protocoltest.Build(t, base), properties.Options{Space: crashesOnly, Checks: 300})
