@@ -149,17 +149,60 @@ func (f ObserverFunc) Observe(e *Event) { f(e) }
 
 // hashEvent folds an event's canonical fields into a running 64-bit hash.
 // The message itself is left out (its contents show up in what it causes),
-// so the hash needs no formatting and no allocation.
+// so the hash needs no formatting and no allocation. It hashes few words:
+// the time, then a header with the kind, Accepted, the node and the peer
+// (24 bits each: a run has at most a few thousand nodes) and a bit for
+// each of Gen, Timer, Value and Tag that is set, then those alone, the tag
+// eight bytes at a time after its length. The index is left out too: the
+// hash is a chain, and the n-th event is folded in n-th.
 func hashEvent(h uint64, e *Event) uint64 {
-	h = mix(h, uint64(e.Index))
-	h = mix(h, uint64(e.At))
-	h = mix(h, uint64(e.Kind)|uint64(uint32(e.Node))<<8|uint64(boolIndex(e.Accepted))<<40)
-	h = mix(h, uint64(uint32(e.Peer)))
-	h = mix(h, uint64(e.Gen))
-	h = mix(h, uint64(e.Timer))
-	h = mix(h, uint64(e.Value))
-	for i := 0; i < len(e.Tag); i++ {
-		h = (h ^ uint64(e.Tag[i])) * fnvPrime
+	head := uint64(e.Kind) | uint64(boolIndex(e.Accepted))<<8 |
+		uint64(uint32(e.Node))&idMask<<16 | uint64(uint32(e.Peer))&idMask<<40
+	if e.Gen != 0 {
+		head |= 1 << 9
+	}
+	if e.Timer != 0 {
+		head |= 1 << 10
+	}
+	if e.Value != 0 {
+		head |= 1 << 11
+	}
+	if e.Tag != "" {
+		head |= 1 << 12
+	}
+	h = mix(mix(h, uint64(e.At)), head)
+	if e.Gen != 0 {
+		h = mix(h, uint64(e.Gen))
+	}
+	if e.Timer != 0 {
+		h = mix(h, uint64(e.Timer))
+	}
+	if e.Value != 0 {
+		h = mix(h, uint64(e.Value))
+	}
+	if e.Tag != "" {
+		h = mixString(h, e.Tag)
+	}
+	return h
+}
+
+// idMask keeps the 24 bits of a NodeID that the hash's header has room for.
+const idMask = 1<<24 - 1
+
+// mixString folds a string's length, then its bytes eight at a time.
+func mixString(h uint64, s string) uint64 {
+	h = mix(h, uint64(len(s)))
+	for len(s) >= 8 {
+		h = mix(h, uint64(s[0])|uint64(s[1])<<8|uint64(s[2])<<16|uint64(s[3])<<24|
+			uint64(s[4])<<32|uint64(s[5])<<40|uint64(s[6])<<48|uint64(s[7])<<56)
+		s = s[8:]
+	}
+	if len(s) > 0 {
+		var w uint64
+		for i := len(s) - 1; i >= 0; i-- {
+			w = w<<8 | uint64(s[i])
+		}
+		h = mix(h, w)
 	}
 	return h
 }

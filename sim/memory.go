@@ -33,7 +33,8 @@ import (
 // run, and what it sees is the whole process, not one run. The accounting
 // is what bounds a run.
 const (
-	itemBytes      = 64 // a queued item: a delivery, a timer expiry, a fault...
+	itemBytes      = 64 // an item held for a paused node: a delivery, a timer expiry...
+	queuedBytes    = 96 // a queued item: the item in the queue's slab, its heap entry, its free-list index
 	messageBytes   = 64 // a message's own value, on the wire or held
 	timerSlotBytes = 72 // a live timer
 	nodeBytes      = 2048
@@ -83,7 +84,7 @@ func storedBytes(v any) int64 {
 // when it first carries a message) and everything else the running total
 // holds.
 func (s *Sim) accounted() int64 {
-	return s.memory + int64(len(s.queue.items))*itemBytes + int64(s.inFlight)*messageBytes +
+	return s.memory + int64(len(s.queue.items))*queuedBytes + int64(s.inFlight)*messageBytes +
 		int64(s.net.LinksInUse())*linkBytes
 }
 

@@ -22,6 +22,7 @@ func TestAccountedSizesCoverTheRealOnes(t *testing.T) {
 		real, fixed uintptr
 	}{
 		{"item", unsafe.Sizeof(item{}), itemBytes},
+		{"queued item", unsafe.Sizeof(item{}) + unsafe.Sizeof(qitem{}) + unsafe.Sizeof(uint32(0)), queuedBytes},
 		{"timerSlot", unsafe.Sizeof(timerSlot{}), timerSlotBytes},
 		{"undoWrite", unsafe.Sizeof(undoWrite{}), undoWriteBytes},
 	} {
