@@ -22,6 +22,8 @@ type Suite struct {
 	own        []string // the names of the caller's checkers, all expected
 	metrics    []Metric
 	ignored    []IgnoredFault
+	all        []sim.Observer   // every observer above, in order
+	byKind     [][]sim.Observer // those that want each kind (see route)
 }
 
 // Attach builds the suite for a run and adds it to the run's observers.
@@ -39,25 +41,22 @@ func Attach(s *sim.Sim) *Suite {
 		expect:     expect,
 		roster:     r,
 	}
+	suite.route()
 	s.Observe(suite)
 	return suite
 }
 
-// Observe passes the event to every checker and to the metrics. The
-// recoveries and the outcomes look at the leadership as it was before the
+// Observe passes the event to every checker and metric that wants its
+// kind (see route), in the order they were added. The recoveries and the outcomes look at the leadership as it was before the
 // event, so the leadership takes the event after them.
 func (s *Suite) Observe(e *sim.Event) {
-	for _, c := range s.checkers {
-		c.Observe(e)
+	observers := s.all
+	if int(e.Kind) < len(s.byKind) {
+		observers = s.byKind[e.Kind]
 	}
-	for _, m := range s.metrics {
-		m.Observe(e)
+	for _, o := range observers {
+		o.Observe(e)
 	}
-	s.liveness.Observe(e)
-	s.recoveries.Observe(e)
-	s.outcomes.Observe(e)
-	s.leadership.Observe(e)
-	s.meter.Observe(e)
 	if e.Kind == sim.KindFaultIgnored && len(s.ignored) < maxRecoveries {
 		s.ignored = append(s.ignored, IgnoredFault{Fault: e.Tag, AtNS: int64(e.At)})
 	}
@@ -77,11 +76,15 @@ type IgnoredFault struct {
 func (s *Suite) AddChecker(c Checker) {
 	s.checkers = append(s.checkers, c)
 	s.own = append(s.own, c.Name())
+	s.route()
 }
 
 // AddMetric adds a metric of the caller's own; the report has its value
 // under its name, in UserMetrics.
-func (s *Suite) AddMetric(m Metric) { s.metrics = append(s.metrics, m) }
+func (s *Suite) AddMetric(m Metric) {
+	s.metrics = append(s.metrics, m)
+	s.route()
+}
 
 // Metric is a number a run's report gives, measured as the events go by:
 // messages of one type, time in some state.

@@ -254,9 +254,16 @@ func (s *Sim) push(it item) uint64 {
 
 // publish stamps an event with its index and time, folds it into the trace
 // hash and hands it to the observers.
+//
+// It is small enough to inline, so that the event is built once, where it
+// is published, and copied once, into s.ev; emit does the rest.
 func (s *Sim) publish(e Event) {
-	e.Index, e.At = s.index, s.now
 	s.ev = e
+	s.emit()
+}
+
+func (s *Sim) emit() {
+	s.ev.Index, s.ev.At = s.index, s.now
 	s.index++
 	s.hash = hashEvent(s.hash, &s.ev)
 	for _, o := range s.observers {

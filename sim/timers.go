@@ -65,10 +65,21 @@ func (n *nodeState) timerReached(seq uint64) *timerSlot {
 }
 
 // removeTimer forgets a timer and reports how many slots it freed (0 or 1).
+// The others keep their order (a drift change reschedules them in it), and
+// the slot freed at the end is not cleared: most removals are of the last
+// slot (a follower's election timer, stopped and set again), which then
+// moves nothing.
 func (n *nodeState) removeTimer(id TimerID) int64 {
-	before := len(n.timers)
-	n.timers = slices.DeleteFunc(n.timers, func(t timerSlot) bool { return t.id == id })
-	return int64(before - len(n.timers))
+	for i := range n.timers {
+		if n.timers[i].id == id {
+			if i < len(n.timers)-1 {
+				copy(n.timers[i:], n.timers[i+1:])
+			}
+			n.timers = n.timers[:len(n.timers)-1]
+			return 1
+		}
+	}
+	return 0
 }
 
 // park keeps a queued item whose timer no longer needs it, for a later

@@ -3,6 +3,7 @@ package raft
 import (
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -95,12 +96,14 @@ func (l *raftLog) findConflict(prev uint64, ents []Entry) uint64 {
 // is at most term: where a leader whose entry at index has that term may
 // look for a match next (etcd's fast back-off hint).
 func (l *raftLog) findConflictByTerm(index uint64, term Term) uint64 {
-	for ; index >= l.first; index-- {
-		if l.entries[index-l.first].Term <= term {
-			return index
-		}
+	if index < l.first {
+		return index
 	}
-	return index // first-1, whose term the log keeps, or below it
+	// Terms never go down along a log (an initial log's are checked to
+	// be so), so the entries up to index of a term at most term are a
+	// prefix of them: find where it ends.
+	k := sort.Search(int(index-l.first+1), func(i int) bool { return l.entries[i].Term > term })
+	return l.first + uint64(k) - 1 // first-1, whose term the log keeps, when there are none
 }
 
 // commitTo moves the commit index forward.

@@ -53,6 +53,7 @@ type Node struct {
 	logChanged bool                // the log changed since it was last persisted
 	votes      map[sim.NodeID]bool // this election's answers, by voter
 	progress   []progress          // the leader's view of each follower, by NodeID
+	ahead      int                 // participants whose match is past the commit index
 	matches    []uint64            // scratch for maybeCommit
 
 	electionTimer  sim.TimerID

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"slices"
+	"sort"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -44,6 +45,21 @@ func (n *Node) resetProgress() {
 	for _, peer := range n.env.Peers() {
 		n.progress[peer] = progress{next: n.log.lastIndex() + 1}
 	}
+	n.ahead = 0 // no match is past the commit index
+}
+
+// setMatch moves a participant's match and keeps ahead, the count of
+// matches past the commit index, in step.
+func (n *Node) setMatch(peer sim.NodeID, match uint64) {
+	pr := &n.progress[peer]
+	was, is := pr.match > n.log.committed, match > n.log.committed
+	switch {
+	case is && !was:
+		n.ahead++
+	case was && !is:
+		n.ahead--
+	}
+	pr.match = match
 }
 
 // appendEntry adds an entry of this term to the leader's log, durably.
@@ -52,7 +68,7 @@ func (n *Node) appendEntry(e Entry) {
 	n.logChanged = true
 	n.lastWrite = n.env.Mono()
 	n.persist()
-	n.progress[n.env.ID()].match = n.log.lastIndex()
+	n.setMatch(n.env.ID(), n.log.lastIndex())
 	n.maybeCommit() // a cluster of one commits at once
 }
 
@@ -139,7 +155,7 @@ func (n *Node) handleAppendResp(from sim.NodeID, r AppendResp) {
 	}
 	pr.probing = false
 	if r.Index > pr.match {
-		pr.match = r.Index
+		n.setMatch(from, r.Index)
 		pr.next = max(pr.next, r.Index+1)
 		n.maybeCommit()
 	}
@@ -153,15 +169,10 @@ func (n *Node) handleAppendResp(from sim.NodeID, r AppendResp) {
 // own (paper, figure 8), never by counting its replicas.
 func (n *Node) maybeCommit() {
 	// Most acknowledgements move no quorum past the commit index (the
-	// others have not answered yet): counting first spares the sort, which
-	// is most of a large cluster's time, and decides the same.
-	ahead := 0
-	for _, peer := range n.env.Peers() {
-		if n.progress[peer].match > n.log.committed {
-			ahead++
-		}
-	}
-	if ahead < n.quorum() {
+	// others have not answered yet): ahead, kept by setMatch, says so at
+	// once, sparing the sort (and, in a large cluster, a scan of every
+	// follower on every acknowledgement). It decides as counting would.
+	if n.ahead < n.quorum() {
 		return
 	}
 	matches := n.matches[:0]
@@ -172,6 +183,7 @@ func (n *Node) maybeCommit() {
 	n.matches = matches
 	quorumIndex := matches[len(matches)-n.quorum()]
 	if t, _ := n.log.term(quorumIndex); t == n.term && n.log.commitTo(quorumIndex) {
+		n.ahead = len(matches) - sort.Search(len(matches), func(i int) bool { return matches[i] > quorumIndex })
 		n.persist()
 		n.apply()
 	}

@@ -1,0 +1,32 @@
+package raft
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestFindConflictByTermSearchesAsTheScanDid: the binary search gives the
+// index etcd's backward scan gives, on any log whose terms never go down,
+// compacted or not.
+func TestFindConflictByTermSearchesAsTheScanDid(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		l := raftLog{first: rapid.Uint64Range(1, 50).Draw(t, "first")}
+		term := Term(rapid.Uint64Range(0, 3).Draw(t, "start"))
+		for range rapid.IntRange(0, 40).Draw(t, "len") {
+			term += Term(rapid.Uint64Range(0, 2).Draw(t, "step"))
+			l.entries = append(l.entries, Entry{Term: term})
+		}
+		index := rapid.Uint64Range(0, l.lastIndex()).Draw(t, "index")
+		want := Term(rapid.Uint64Range(0, uint64(term)+1).Draw(t, "term"))
+		scan := index
+		for ; scan >= l.first; scan-- {
+			if l.entries[scan-l.first].Term <= want {
+				break
+			}
+		}
+		if got := l.findConflictByTerm(index, want); got != scan {
+			t.Fatalf("findConflictByTerm(%d, %d) = %d, the scan gives %d (first %d, %v)", index, want, got, scan, l.first, l.entries)
+		}
+	})
+}
