@@ -17,7 +17,7 @@ type kindFilter interface {
 
 // numKinds bounds the kinds the table routes; events of later kinds go to
 // every observer.
-const numKinds = int(sim.KindFaultIgnored) + 1
+const numKinds = int(sim.KindWriteLost) + 1
 
 // route rebuilds the table of observers by kind, in the order Observe has
 // always called them: the checkers, the metrics, then liveness,
@@ -69,6 +69,10 @@ func (m *meter) wants(k sim.Kind) bool {
 	switch k {
 	case sim.KindSend, sim.KindDrop, sim.KindLead, sim.KindActIssued, sim.KindActCommitted, sim.KindActWithheld, sim.KindActApplied:
 		return true
+	case sim.KindWrite, sim.KindConflict, sim.KindWriteLost:
+		return m.store != nil
 	}
 	return false
 }
+
+func (c *noLostWrites) wants(k sim.Kind) bool { return k == sim.KindWrite || k == sim.KindWriteLost }
