@@ -199,7 +199,8 @@ func (s *search) find() *sim.Scenario {
 }
 
 // checkCount is how many cases rapid.Check would run: Options.Checks or
-// -rapid.checks, whichever is larger, a fifth of it under -short.
+// -rapid.checks, whichever is larger, a fifth of it under -short unless
+// the search is whole (Hunt's first search).
 func (s *search) checkCount() int {
 	n := s.opts.Checks
 	if fl := flag.Lookup("rapid.checks"); fl != nil {
@@ -207,7 +208,7 @@ func (s *search) checkCount() int {
 			n = max(n, cur)
 		}
 	}
-	if testing.Testing() && testing.Short() {
+	if testing.Testing() && testing.Short() && !s.whole {
 		n /= 5
 	}
 	return n
