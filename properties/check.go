@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,6 +319,11 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
 func fileName(testName string) string { return unsafeName.ReplaceAllString(testName, "_") }
 
+// checksFlag guards -rapid.checks, which rapid reads for its case count:
+// a Check that raises it holds it while its search runs, so Checks in
+// parallel subtests take turns rather than race on the flag.
+var checksFlag sync.Mutex
+
 // withChecks raises -rapid.checks to at least n while f runs.
 func withChecks(n int, f func()) {
 	fl := flag.Lookup("rapid.checks")
@@ -325,6 +331,8 @@ func withChecks(n int, f func()) {
 		f()
 		return
 	}
+	checksFlag.Lock()
+	defer checksFlag.Unlock()
 	old := fl.Value.String()
 	if cur, err := strconv.Atoi(old); err == nil && cur < n {
 		fl.Value.Set(strconv.Itoa(n))

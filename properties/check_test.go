@@ -71,3 +71,18 @@ func TestCheckSavesTheShrunkFailure(t *testing.T) {
 		t.Fatalf("the log does not say how to replay it:\n%s", logs)
 	}
 }
+
+// TestChecksInParallelSubtests: Check sets rapid's -rapid.checks while its
+// search runs; two Checks in parallel subtests must take turns, not race on
+// the flag (go test -race fails this test without the turn-taking).
+func TestChecksInParallelSubtests(t *testing.T) {
+	for _, checks := range []int{40, 60} {
+		t.Run(fmt.Sprintf("checks=%d", checks), func(t *testing.T) {
+			t.Parallel()
+			base := &sim.Scenario{Name: "ping", Nodes: 3, Duration: 2 * time.Second, Protocol: sim.ProtocolSpec{Name: "example/ping"}}
+			properties.Check(t, base, example.Ping(100*time.Millisecond), properties.Options{
+				Space: properties.FaultSpace{Kinds: []string{properties.FaultCrash}, RestartAfter: time.Second}, Checks: checks,
+			})
+		})
+	}
+}

@@ -204,7 +204,10 @@ func (s *search) find() *sim.Scenario {
 func (s *search) checkCount() int {
 	n := s.opts.Checks
 	if fl := flag.Lookup("rapid.checks"); fl != nil {
-		if cur, err := strconv.Atoi(fl.Value.String()); err == nil {
+		checksFlag.Lock()
+		value := fl.Value.String()
+		checksFlag.Unlock()
+		if cur, err := strconv.Atoi(value); err == nil {
 			n = max(n, cur)
 		}
 	}
