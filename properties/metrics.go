@@ -16,7 +16,11 @@ type Metrics struct {
 	// the slot it was issued in, whenever it arrived. For a protocol that
 	// commits, an act reaches the resource only once committed: this is
 	// the share of slots with a write committed in time, what a Raft user
-	// calls available.
+	// calls available. With a store and writers: all, every participant
+	// is a client writing every act_every, and this is the mean of their
+	// shares (each its writes acknowledged in time per slot, at most
+	// one): a side cut off from its write quorum, or a node down, counts
+	// as down for its own clients, however well the others do.
 	Availability float64 `json:"availability"`
 	// SplitBrainNS is the true time during which two or more nodes
 	// believed they led.
@@ -72,6 +76,9 @@ type meter struct {
 	anyAccepted bool
 	proposed    int64
 	store       *storeMeter // with a store only
+	// writers, with writers: all, counts each participant's writes
+	// acknowledged in time, by NodeID: every one is a client of its own.
+	writers []int64
 }
 
 func newMeter(sc *sim.Scenario) *meter {
@@ -80,7 +87,11 @@ func newMeter(sc *sim.Scenario) *meter {
 	if sc.Store != nil {
 		store = &storeMeter{m: StoreMetrics{Merge: sc.Store.Merge}}
 	}
-	return &meter{store: store, warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
+	var writers []int64
+	if sc.Store != nil && sc.Workload.Writers == sim.WritersAll {
+		writers = make([]int64, sc.Nodes+1)
+	}
+	return &meter{store: store, writers: writers, warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
 }
 
 func (m *meter) Observe(e *sim.Event) {
@@ -139,7 +150,12 @@ func (m *meter) applied(e *sim.Event) {
 	// slot boundaries, which would leave slots empty and others full.
 	// An act accepted after the client's timeout failed for the client.
 	if issued := sim.Time(e.Value); issued >= sim.Time(m.warmup) && e.At-issued <= sim.Time(m.timeout) {
-		m.slots.mark(int64(issued-sim.Time(m.warmup)) / int64(m.slot))
+		slot := int64(issued-sim.Time(m.warmup)) / int64(m.slot)
+		if m.writers != nil {
+			m.writers[e.Peer]++
+			return
+		}
+		m.slots.mark(slot)
 	}
 }
 
@@ -158,6 +174,16 @@ func (m *meter) finish(end sim.Time, events int64) Metrics {
 	available := m.slots.count - m.slots.countFrom(slots) // not the partial last slot
 	if slots > 0 {
 		out.Availability = float64(available) / float64(slots)
+	}
+	if m.writers != nil && slots > 0 {
+		// A client writes once per act_every on average, jitter or not:
+		// its share is its writes acknowledged in time per slot (at most
+		// one), so that a write jitter moved into the next slot is no gap.
+		available = 0
+		for _, acked := range m.writers[1:] {
+			available += min(acked, slots)
+		}
+		out.Availability = float64(available) / float64(slots*int64(len(m.writers)-1))
 	}
 	return out
 }

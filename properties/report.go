@@ -161,6 +161,7 @@ type Report struct {
 	violations []*Violation
 	actTimeout time.Duration // the workload's: what "available" waited for
 	actSlots   int64         // availability's denominator
+	writers    int           // with writers: all, the clients it is over; else 0
 }
 
 // LeaderAt names a leader: the node, its generation and since when.
@@ -185,6 +186,7 @@ func (s *Suite) Report(res sim.Result) *Report {
 		PeakMemoryBytes: res.PeakMemory,
 		actTimeout:      s.meter.timeout,
 		actSlots:        s.meter.slotCount(res.End),
+		writers:         max(len(s.meter.writers)-1, 0),
 	}
 	s.leadershipReport(rep, res.End)
 	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))

@@ -43,7 +43,11 @@ func (r *Report) WriteSummary(w io.Writer) {
 		fmt.Fprintf(w, "writes      %d issued, %d acknowledged in time (%d not), %d of them lost (%d to clock skew)%s\n",
 			st.WritesIssued, st.WritesAcked, st.WritesIssued-st.WritesAcked, st.WritesLost, st.WritesLostToSkew, conflicts)
 	}
-	fmt.Fprintf(w, "available   %.1f%% of %s (an act accepted within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), sim.Human(r.actTimeout))
+	if r.writers > 0 {
+		fmt.Fprintf(w, "available   %.1f%% of %s for each of %d writers (a write acknowledged within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), r.writers, sim.Human(r.actTimeout))
+	} else {
+		fmt.Fprintf(w, "available   %.1f%% of %s (an act accepted within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), sim.Human(r.actTimeout))
+	}
 	fmt.Fprintf(w, "messages    %d sent, %d dropped\n", m.MessagesSent, m.MessagesDropped)
 	if len(r.UserMetrics) > 0 {
 		var parts []string
