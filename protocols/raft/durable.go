@@ -3,6 +3,7 @@ package raft
 import (
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/electsim/electsim/sim"
 )
@@ -22,6 +23,13 @@ type logState struct {
 	Entries  []Entry
 	First    uint64
 	SnapTerm Term
+}
+
+// MemoryBytes is what the stored log holds, for limits.max_memory
+// (sim.MemorySized): its entries' array, which a log that is not
+// compacted grows without bound.
+func (l logState) MemoryBytes() int64 {
+	return int64(unsafe.Sizeof(l)) + int64(len(l.Entries))*int64(unsafe.Sizeof(Entry{}))
 }
 
 const (

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/electsim/electsim/sim"
 )
 
 // TestFindConflictByTermSearchesAsTheScanDid: the binary search gives the
@@ -29,4 +31,15 @@ func TestFindConflictByTermSearchesAsTheScanDid(t *testing.T) {
 			t.Fatalf("findConflictByTerm(%d, %d) = %d, the scan gives %d (first %d, %v)", index, want, got, scan, l.first, l.entries)
 		}
 	})
+}
+
+// TestStoredLogCountsItsEntries: the log Raft stores says how many bytes
+// it holds (sim.MemorySized), so that limits.max_memory sees a log that
+// grows, where any other stored value counts a fixed 64 bytes.
+func TestStoredLogCountsItsEntries(t *testing.T) {
+	var _ sim.MemorySized = logState{}
+	small, big := logState{Entries: make([]Entry, 10)}.MemoryBytes(), logState{Entries: make([]Entry, 10_000)}.MemoryBytes()
+	if per := (big - small) / 9_990; per < 24 {
+		t.Errorf("a stored log counts %d bytes an entry (%d for 10, %d for 10,000), want an entry's size, at least 24", per, small, big)
+	}
 }
