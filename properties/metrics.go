@@ -34,7 +34,8 @@ type Metrics struct {
 	// leader: the worst single outage, where LeaderlessNS adds them up.
 	LongestLeaderlessNS int64 `json:"longest_leaderless_ns"`
 	// StaleActs counts acts the resource accepted after it had accepted a
-	// higher generation.
+	// higher generation; with a store, writes acknowledged after a write
+	// of a higher generation was (a deposed leader's writes).
 	StaleActs int64 `json:"stale_acts"`
 	// FirstLeaderNS is the true time of the first Lead, or -1 if none.
 	FirstLeaderNS int64 `json:"first_leader_ns"`
