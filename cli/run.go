@@ -2,16 +2,13 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/electsim/electsim/properties"
-	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -42,64 +39,6 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// overrides change a scenario's protocol from the command line, to compare
-// variants of one story without editing its file.
-type overrides struct {
-	protocol string
-	params   []string // key=value
-}
-
-func (o *overrides) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.protocol, "protocol", "", "run this protocol instead of the scenario's (the parameters it has too stay)")
-	fs.Func("set", "set a protocol parameter, key=value (repeatable): -set prevote=true", func(kv string) error {
-		if !strings.Contains(kv, "=") {
-			return fmt.Errorf("want key=value, got %s", sim.QuoteInput(kv))
-		}
-		o.params = append(o.params, kv)
-		return nil
-	})
-}
-
-// blame puts a parameter's error on the -set that gave it, not on a line
-// of the file that never wrote it.
-func (o *overrides) blame(err error) error {
-	var se *sim.ScenarioError
-	if !errors.As(err, &se) {
-		return err
-	}
-	for _, kv := range o.params {
-		key, _, _ := strings.Cut(kv, "=")
-		if se.Field == "protocol."+key {
-			return fmt.Errorf("-set %s: %s", sim.ShortInput(kv), sim.ShortInput(se.Msg))
-		}
-	}
-	if o.protocol != "" && se.Field == "protocol.name" {
-		return fmt.Errorf("-protocol %s: %s", sim.ShortInput(o.protocol), sim.ShortInput(se.Msg))
-	}
-	return err
-}
-
-// apply writes the overrides into the scenario. A value reads as YAML does
-// (true, 2s, 1.05, 3), within the limits of a scenario file (see
-// sim.ParseValue): an alias bomb in a flag is refused as in a file.
-func (o *overrides) apply(scn *sim.Scenario) error {
-	if o.protocol != "" {
-		scn.Protocol = protocols.Carry(scn.Protocol, o.protocol)
-	}
-	for _, kv := range o.params {
-		key, text, _ := strings.Cut(kv, "=")
-		value, err := sim.ParseValue(text)
-		if err != nil {
-			return fmt.Errorf("-set %s: %s is not a value: %v", sim.ShortInput(key), sim.QuoteInput(text), err)
-		}
-		if scn.Protocol.Params == nil {
-			scn.Protocol.Params = map[string]any{}
-		}
-		scn.Protocol.Params[key] = value
-	}
-	return nil
-}
-
 func runCommand(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", "run FILE [-seed N] [-protocol NAME] [-set key=value]... [-json] [-save saved.yaml] [-trace out.jsonl] [-perfetto out.json] [-timeline out.svg|png] [-report out.html]", stderr)
 	var seed seedFlag
@@ -117,6 +56,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if len(files) != 1 {
 		fs.Usage()
 		return usageError("run takes one scenario file, got %d", len(files))
+	}
+	if err := over.check(); err != nil {
+		return err
 	}
 	if err := out.check(); err != nil {
 		return err
@@ -194,28 +136,14 @@ func prepare(path string, seed seedFlag, over *overrides, stderr io.Writer) (*pr
 	if err != nil {
 		return nil, badInput(err)
 	}
-	if err := over.apply(scn); err != nil {
-		return nil, badInput(err)
-	}
-	proto, warnings, err := protocols.ForScenario(scn)
+	run, warnings, err := over.build(scn, path, seed)
 	if err != nil {
-		return nil, badInput(over.blame(err))
+		return nil, badInput(err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "electsim: warning: %s\n", w)
 	}
-	if err := properties.CheckExpect(scn); err != nil {
-		return nil, badInput(err)
-	}
-	if !seed.set {
-		seed.value = scn.Seed
-	}
-	loaded := scn.Clone()
-	s, err := sim.New(scn, proto, seed.value)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	return &prepared{sim: s, scn: loaded, proto: proto}, nil
+	return run, nil
 }
 
 // execute runs with the checkers attached and, if asked, a trace written.

@@ -131,6 +131,9 @@ func loadExperiment(opts *sweepOptions) (*experiment.Experiment, error) {
 		if err := checkSets(opts); err != nil {
 			return nil, err
 		}
+		if err := checkFirstPoint(opts); err != nil {
+			return nil, err
+		}
 		exp, err := experiment.FromFlags(experiment.Flags{
 			Scenario: opts.file, Protocols: opts.protocols, Sets: opts.sets, Paired: opts.paired, Seeds: cmpOr(opts.seeds, "1-10"),
 		})
@@ -240,9 +243,15 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 		opts.seeds = s
 		return err
 	})
-	fs.Func("set", "set a protocol parameter, key=value, or sweep it, key=v1,v2,... (repeatable)", func(kv string) error {
+	var keyErr error // a -set key that names nothing, reported after the flags
+	fs.Func("set", "set a protocol parameter or a scenario field by its path, key=value, or sweep it, key=v1,v2,... (repeatable; the keys as run's -set)", func(kv string) error {
 		a, err := parseSetAxis(kv)
-		if err == nil && slices.ContainsFunc(opts.sets, func(b experiment.Set) bool { return b.Key == a.Key }) {
+		var ke *setKeyError
+		if errors.As(err, &ke) {
+			keyErr = cmpOrErr(keyErr, usageError("-set %s: %v", sim.ShortInput(kv), ke.err))
+			return nil
+		}
+		if err == nil && slices.ContainsFunc(opts.sets, func(b experiment.Set) bool { return setPathOf(b) == setPathOf(a) }) {
 			err = fmt.Errorf("%s is set twice; list its values in one -set: %s=v1,v2", a.Key, a.Key)
 		}
 		opts.sets = append(opts.sets, a)
@@ -266,6 +275,9 @@ func parseSweep(args []string, stderr io.Writer) (*sweepOptions, error) {
 		return nil, usageError("sweep takes one scenario or experiment file, got %d", len(files))
 	}
 	opts.file = files[0]
+	if keyErr != nil {
+		return nil, keyErr
+	}
 	return opts, checkSweepFlags(opts)
 }
 
@@ -339,10 +351,16 @@ func splitList(s string) ([]string, error) {
 	return items, nil
 }
 
+// parseSetAxis reads a sweep's -set: its key by run's rule (see
+// parseSetKey), named by the parameter or the path as given.
 func parseSetAxis(kv string) (experiment.Set, error) {
 	key, values, ok := strings.Cut(kv, "=")
 	if !ok || key == "" {
 		return experiment.Set{}, fmt.Errorf("want key=value or key=v1,v2,..., got %q", kv)
+	}
+	k, err := parseSetKey(key, "-protocols")
+	if err != nil {
+		return experiment.Set{}, &setKeyError{err}
 	}
 	list := splitOutsideBrackets(values)
 	for i := range list {
@@ -350,7 +368,57 @@ func parseSetAxis(kv string) (experiment.Set, error) {
 			return experiment.Set{}, fmt.Errorf("%s: %q has an empty item", key, values)
 		}
 	}
-	return experiment.Set{Key: key, Values: list}, nil
+	if k.param != "" {
+		return experiment.Set{Key: k.param, Values: list}, nil
+	}
+	return experiment.Set{Key: key, Values: list, Path: k.path}, nil
+}
+
+// setKeyError is a -set key that names nothing.
+type setKeyError struct{ err error }
+
+func (e *setKeyError) Error() string { return e.err.Error() }
+
+// setPathOf is the scenario field a sweep's -set writes.
+func setPathOf(s experiment.Set) string {
+	if s.Path == "" {
+		return "protocol." + s.Key
+	}
+	return s.Path
+}
+
+// checkFirstPoint builds the sweep's first run as electsim run would, the
+// first protocol with each -set at its first value, when a -set writes a
+// scenario field: a problem there is named by its -set and value, as run
+// names it, rather than placed on a line of the scenario that never wrote
+// it.
+func checkFirstPoint(opts *sweepOptions) error {
+	if !slices.ContainsFunc(opts.sets, func(s experiment.Set) bool { return s.Path != "" }) {
+		return nil
+	}
+	seeds, err := experiment.ParseSeeds(cmpOr(opts.seeds, "1-10"))
+	if err != nil {
+		return usageError("-seeds: %v", err)
+	}
+	scn, err := sim.Load(opts.file)
+	if err != nil {
+		return badInput(err)
+	}
+	over := &overrides{protocolFlag: "-protocols"}
+	if len(opts.protocols) > 0 {
+		over.protocol = opts.protocols[0]
+	}
+	for _, s := range opts.sets {
+		k := setKey{key: s.Key, path: setPathOf(s)}
+		if s.Path == "" {
+			k.param = s.Key
+		}
+		over.sets = append(over.sets, setting{setKey: k, flag: s.Key + "=" + s.Values[0], text: s.Values[0]})
+	}
+	if _, _, err := over.build(scn, opts.file, seedFlag{value: seeds.List[0], set: true}); err != nil {
+		return badInput(err)
+	}
+	return nil
 }
 
 // splitOutsideBrackets splits at the commas that are not inside [...] or

@@ -16,8 +16,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/electsim/electsim/experiment"
 	"github.com/electsim/electsim/plots"
+	"github.com/electsim/electsim/sim"
 )
 
 // sweepResult is a finished (or interrupted) sweep: its experiment, its flags
@@ -464,36 +467,70 @@ func problem(r experiment.Row) string {
 
 // rerunCommand is the electsim run command that runs one seed of a
 // configuration at a point on its own: the base scenario with the protocol
-// and its parameters as flags; fields beyond the protocol's are named for
-// the reader to set.
+// as -protocol, and its parameters and the scenario fields the
+// configuration and the point set as -set, in the order the experiment
+// writes them (the configuration's fields, then the axes). A value that
+// does not read back from the command line as it is (none the flags and
+// files of today give) is named for the reader to set instead.
 func (sw *sweepResult) rerunCommand(g experiment.Group, seed uint64) string {
 	e := sw.exp
 	scn := e.Scenario(g.Config, g.Point)
-	args := []string{"electsim", "run", e.BaseFile, "-seed", strconv.FormatUint(seed, 10)}
+	args := []string{"electsim", "run", shellWord(e.BaseFile), "-seed", strconv.FormatUint(seed, 10)}
 	if scn.Protocol.Name != e.Base.Protocol.Name {
-		args = append(args, "-protocol", scn.Protocol.Name)
+		args = append(args, "-protocol", shellWord(scn.Protocol.Name))
+	}
+	var fields []string // in words where -set cannot say them
+	set := func(key string, v any) {
+		if text, ok := setValueText(v); ok {
+			args = append(args, "-set", shellWord(key+"="+text))
+		} else {
+			fields = append(fields, fmt.Sprintf("%s=%v", key, v))
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(scn.Protocol.Params)) {
 		v := scn.Protocol.Params[k]
 		if base, ok := e.Base.Protocol.Params[k]; !ok || fmt.Sprint(base) != fmt.Sprint(v) {
-			args = append(args, "-set", fmt.Sprintf("%s=%v", k, v))
+			set(k, v)
+		}
+	}
+	cfg := e.Configs[g.Config]
+	for _, path := range slices.Sorted(maps.Keys(cfg.Set)) {
+		set(path, cfg.Set[path])
+	}
+	for k, a := range e.Axes {
+		if !strings.HasPrefix(a.Path, "protocol.") {
+			set(a.Path, a.Values[e.Points[g.Point][k]].YAML)
 		}
 	}
 	cmd := strings.Join(args, " ")
-	var fields []string
-	for k, a := range e.Axes {
-		if !strings.HasPrefix(a.Path, "protocol.") {
-			fields = append(fields, a.Path+"="+a.Values[e.Points[g.Point][k]].Text)
-		}
-	}
-	for path, v := range e.Configs[g.Config].Set {
-		fields = append(fields, fmt.Sprintf("%s=%v", path, v))
-	}
 	if len(fields) > 0 {
-		slices.Sort(fields)
 		cmd += " (with " + strings.Join(fields, ", ") + " in the scenario)"
 	}
 	return cmd
+}
+
+// setValueText writes a value as -set reads it: one line of YAML that
+// reads back to the same value, or false.
+func setValueText(v any) (string, bool) {
+	out, err := yaml.MarshalWithOptions(v, yaml.Flow(true))
+	if err != nil {
+		return "", false
+	}
+	text := strings.TrimSpace(string(out))
+	back, err := sim.ParseValue(text)
+	if err != nil || strings.Contains(text, "\n") {
+		return "", false
+	}
+	again, err := yaml.MarshalWithOptions(back, yaml.Flow(true))
+	return text, err == nil && strings.TrimSpace(string(again)) == text
+}
+
+// shellWord quotes a word for a POSIX shell where it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+@%-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // drawNewLeaderCDF draws, for each configuration and point, the CDF of the

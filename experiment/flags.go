@@ -16,11 +16,15 @@ type Flags struct {
 	Seeds     string
 }
 
-// Set is one -set: a protocol parameter and its values, as written. With
-// one value it sets the parameter; with several it is an axis.
+// Set is one -set: a protocol parameter, or a scenario field by its path,
+// and its values, as written. With one value it sets the field; with
+// several it is an axis. Key names the axis in tables and errors.
 type Set struct {
 	Key    string
 	Values []string
+	// Path is the scenario field (store.w, faults[0].pause.for); empty,
+	// the protocol parameter Key (protocol.Key).
+	Path string
 }
 
 // FromFlags builds the experiment a sweep's flags describe. Errors name the
@@ -42,7 +46,11 @@ func FromFlags(f Flags) (*Experiment, error) {
 		spec.Configurations = append(spec.Configurations, ConfigSpec{Name: name, Protocol: protocols.Carry(base.Protocol, name)})
 	}
 	for _, s := range f.Sets {
-		axis := AxisSpec{Path: "protocol." + s.Key, Name: s.Key}
+		path := s.Path
+		if path == "" {
+			path = "protocol." + s.Key
+		}
+		axis := AxisSpec{Path: path, Name: s.Key}
 		for _, text := range s.Values {
 			v, err := ValueOf(text)
 			if err != nil {

@@ -46,9 +46,11 @@ func (f flagOrigin) errorf(field, format string, args ...any) error {
 		return fmt.Errorf("%s", msg)
 	case field == "seeds":
 		return fmt.Errorf("-seeds: %s", msg)
-	case strings.HasPrefix(field, "-"):
+	case strings.HasPrefix(field, "-protocols "):
 		flag, _, _ := strings.Cut(field, ".") // "-protocols raft.protocol": the flag is enough
 		return fmt.Errorf("%s: %s", flag, msg)
+	case strings.HasPrefix(field, "-"): // "-set store.w": the key is a path
+		return fmt.Errorf("%s: %s", field, msg)
 	}
 	return fmt.Errorf("%s: %s", f.file, msg)
 }

@@ -8,6 +8,13 @@ import (
 	"github.com/goccy/go-yaml"
 )
 
+// SetPath writes value at a field path of a scenario held as ordered YAML
+// (sim.Scenario.Marshal read back with yaml.UseOrderedMap), as an
+// experiment's set and axes do; electsim run -set uses it.
+func SetPath(doc yaml.MapSlice, path string, value any) (yaml.MapSlice, error) {
+	return setPath(doc, path, value)
+}
+
 // setPath writes value at a field path (network.latency, faults[0].for) of
 // a scenario held as ordered YAML. A missing key is added, with the
 // mappings on the way to it; a list index must exist, since a value cannot

@@ -29,11 +29,23 @@
 // metrics.store for a run with a replicated store),
 // properties, expected, recoveries, skipped_faults, leadership,
 // leadership_count, leader_at_end, ok and error. -protocol and -set change
-// the scenario's protocol and its parameters, to compare variants of one
-// story:
+// the scenario's protocol, its parameters and any of its fields, to compare
+// variants of one story:
 //
 //	electsim run scenarios/howard-scenario-1.yaml -set prevote=true
 //	electsim run scenarios/bridge.yaml -protocol routing
+//	electsim run scenarios/store-lww-clock-step.yaml -set store.w=5 -set clocks.random_drift_ppm=100
+//	electsim run scenarios/lease-gc-pause.yaml -set 'faults[0].pause.for=5s' -set workload.act_every=50ms
+//
+// -set key=value (on run and sweep) names a protocol parameter or a
+// scenario field by its path, as an experiment's set and axes do: a key
+// with a dot or an [index] (store.w, faults[0].pause.for), or a top-level
+// scenario field (nodes, duration, store, ...), is a path; protocol.X is
+// the parameter X; any other key (prevote, election_timeout_max) is a
+// parameter of the protocol. The value reads as YAML ({dist: constant,
+// value: 5ms} is a latency), and a later -set of a field wins. A mistake is
+// named by its flag, -set store.w=9: store.w: must be 1..5, and a misspelt
+// field with the fields that are there.
 //
 // Both commands can write the run three more ways: -trace, every event as a
 // line of JSON; -perfetto, a Chrome trace-event file that ui.perfetto.dev
@@ -62,8 +74,8 @@
 // same seed and point. FILE is an experiment file (see package experiment
 // and scenarios/experiments/) or a scenario, which the flags turn into an
 // experiment: each protocol of -protocols (default the scenario's), every
-// -set that lists several values an axis of that protocol parameter, crossed
-// or with -paired value by value, and -seeds (default 1-10; 1-20, 1,2,7 and
+// -set that lists several values an axis of that parameter or field
+// (-set store.w=1,3,5), crossed or with -paired value by value, and -seeds (default 1-10; 1-20, 1,2,7 and
 // 1-5,9 all work; for an experiment file, its own). Every configuration at
 // every point is checked before any run starts. The runs go to -parallel
 // workers (default all cores); each is the run electsim run -seed N gives,
@@ -77,8 +89,8 @@
 // split-brain time (mean and longest), stale acts, leader changes, the time
 // to a new leader after a fault (median and longest, with the faults no new
 // leader followed or skipped for want of one), and the runs that broke an
-// expected property, which are then listed with their seed and the command
-// that reruns one. A run that fails (a limit, a panic anywhere in it) is a
+// expected property, which are then listed with their seed and the
+// electsim run command, with -protocol and -set, that reruns the first. A run that fails (a limit, a panic anywhere in it) is a
 // row with its error, and the sweep goes on. -json prints every run and
 // summary instead; -csv writes the table with every summary field.
 //
