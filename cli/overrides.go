@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -193,8 +192,8 @@ func (o *overrides) blameOne(se *sim.ScenarioError, orig *sim.Scenario) error {
 // path: the field is path or under it, or under a field that the set made
 // (one the scenario did not have before).
 func (o *overrides) reaches(path, field string) bool {
-	p, errP := splitPath(path)
-	f, errF := splitPath(field)
+	p, errP := experiment.ParsePath(path)
+	f, errF := experiment.ParsePath(field)
 	if errP != nil || errF != nil {
 		return field == path || strings.HasPrefix(field, path+".") || strings.HasPrefix(field, path+"[")
 	}
@@ -205,34 +204,7 @@ func (o *overrides) reaches(path, field string) bool {
 	if n == len(p) {
 		return true
 	}
-	return n > 0 && o.base != nil && !hasPath(o.base, p[:n])
-}
-
-// hasPath reports whether an ordered YAML tree has a field.
-func hasPath(node any, steps []pathStep) bool {
-	for _, st := range steps {
-		switch n := node.(type) {
-		case yaml.MapSlice:
-			found := false
-			for _, item := range n {
-				if k, ok := item.Key.(string); ok && k == st.key && st.key != "" {
-					node, found = item.Value, true
-					break
-				}
-			}
-			if !found {
-				return false
-			}
-		case []any:
-			if st.key != "" || st.index >= len(n) {
-				return false
-			}
-			node = n[st.index]
-		default:
-			return false
-		}
-	}
-	return true
+	return n > 0 && o.base != nil && !experiment.HasPath(o.base, p[:n])
 }
 
 // fieldHint, on a parameter the protocol does not have, points at the
@@ -241,37 +213,9 @@ func fieldHint(s setting, se *sim.ScenarioError) string {
 	if !strings.Contains(se.Msg, "no parameter") || strings.HasPrefix(s.key, "protocol.") {
 		return ""
 	}
-	paths := fieldsNamed(reflect.TypeFor[sim.Scenario](), s.param, "", 0)
+	paths := experiment.FieldsNamed(s.param)
 	if len(paths) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("; the scenario field is set by its path: -set %s=%s", paths[0], sim.ShortInput(s.text))
-}
-
-// fieldsNamed lists the paths of the scenario fields named name, a list's
-// items as its first ([0]).
-func fieldsNamed(t reflect.Type, name, prefix string, depth int) []string {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
-		if t.Kind() != reflect.Pointer {
-			prefix += "[0]"
-		}
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct || readsItself(t) || depth > 4 {
-		return nil
-	}
-	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		n := yamlName(f)
-		if n == "" {
-			continue
-		}
-		path := joinField(prefix, n)
-		if n == name {
-			out = append(out, path)
-		}
-		out = append(out, fieldsNamed(f.Type, name, path, depth+1)...)
-	}
-	return out
 }

@@ -57,7 +57,7 @@ func TestSetKeyRule(t *testing.T) {
 		{key: "nodes.x", err: `nodes is a value, not a mapping: it has no field "x"`},
 		{key: "nodes[0]", err: "nodes is not a list, so it has no item [0]"},
 		{key: "faults[x].at", err: "want an index such as [0]"},
-		{key: "faults[0]x", err: "want an index such as [0]"},
+		{key: "faults[0]x", err: "want a dot after ]"},
 		{key: ".store", err: "does not start with a field name"},
 		{key: "store..w", err: "has an empty field name"},
 	} {

@@ -130,7 +130,7 @@ func build(spec *Spec, base *sim.Scenario, basePath string, at origin) (*Experim
 	}
 	for k, a := range spec.Axes {
 		axis := Axis{Path: a.Path, Name: cmpOr(a.Name, shortName(a.Path, spec.Axes))}
-		if _, err := parsePath(a.Path); err != nil {
+		if err := CheckPath(a.Path); err != nil {
 			return nil, at.errorf(fmt.Sprintf("axes[%d].path", k), "%v", err)
 		}
 		if a.Range != nil {

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -140,9 +141,11 @@ func (s *Spec) check(doc *sim.Document) error {
 		if c.Protocol.Name == "" {
 			add(doc.Errorf(field+".protocol", "missing: which protocol, {name: raft, ...}"))
 		}
-		for path := range c.Set {
+		for _, path := range slices.Sorted(maps.Keys(c.Set)) {
 			if strings.HasPrefix(path, "protocol") {
 				add(doc.Errorf(field+".set", "%s: set protocol parameters under protocol", path))
+			} else if err := CheckPath(path); err != nil {
+				add(doc.Errorf(field+".set", "%s: %v", path, err))
 			}
 		}
 	}
