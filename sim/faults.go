@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,46 +23,144 @@ type compiledFault struct {
 	tag      string
 }
 
-// scheduledFault is a fault at its time: one of the scenario's, or the
+// faultSchedule hands out the expanded scenario's faults, and the restarts
+// and heals that end those with a For, in time order, one at a time: the
+// run holds only the next one as a queue item, and compiles a fault when
+// its time comes. What it keeps does not grow with the number of faults:
+// a heap with the next fault of each stretch of the list already in time
+// order (one stretch for a nemesis, whose faults are drawn in order) and
+// the ends of the faults begun, each pushed when the fault it ends is
+// handed out.
+//
+// The order is the one a stable sort of every start and end by time
+// gives, each fault's end after its start: by (time, fault index), an end
+// never at its own start's time. Each gets the sequence number it would
+// have if all were queued at boot, ahead of every other item, in that
+// order: reserved at boot, so that ties at one instant with other items
+// keep their order.
+type faultSchedule struct {
+	pending []faultEntry // a min-heap by (at, src)
+	count   int          // starts and ends in the whole schedule
+	faults  int          // the expanded scenario's faults
+	seq     uint64       // the sequence number of the next one handed out
+}
+
+// faultEntry is a fault at its time: one of the scenario's, or the
 // restart or heal that ends one with a For.
-type scheduledFault struct {
+type faultEntry struct {
 	at   Time
 	src  int  // the scenario fault, by index in the expanded Faults
 	undo bool // the end of src: its restart or heal
-	// ready holds the compiled fault when it names no role; a fault with
-	// roles is resolved and compiled when its time comes.
-	ready    *compiledFault
-	withRole bool
+	// skip marks the end of a fault skipped for a role nobody held: it is
+	// queued and popped as it would be, and does nothing.
+	skip bool
 }
 
-// scheduleFaults compiles an expanded scenario's faults, in time order
-// (ties in the order written, an end after the faults written for its
-// instant).
-func scheduleFaults(s *Scenario, roster *Roster) ([]scheduledFault, error) {
-	var out []scheduledFault
+// ref is the entry as a queue item's ref: its index, then two flags.
+func (e faultEntry) ref() uint64 {
+	ref := uint64(e.src) << 2
+	if e.undo {
+		ref |= 2
+	}
+	if e.skip {
+		ref |= 1
+	}
+	return ref
+}
+
+// faultOf is the entry a queued fault item carries.
+func faultOf(it *item) faultEntry {
+	return faultEntry{at: it.at, src: int(it.ref >> 2), undo: it.ref&2 != 0, skip: it.ref&1 != 0}
+}
+
+func (a *faultEntry) before(b *faultEntry) bool {
+	return a.at < b.at || (a.at == b.at && (a.src < b.src || (a.src == b.src && !a.undo && b.undo)))
+}
+
+// newFaultSchedule sets out an expanded scenario's faults.
+func newFaultSchedule(s *Scenario) faultSchedule {
+	fs := faultSchedule{faults: len(s.Faults), count: len(s.Faults)}
 	for i, f := range s.Faults {
-		out = append(out, scheduledFault{at: Time(f.At.Min), src: i})
+		if i == 0 || f.At.Min < s.Faults[i-1].At.Min {
+			fs.add(faultEntry{at: Time(f.At.Min), src: i})
+		}
 		if undo, ok := f.undo(); ok && undo.At.Min < s.Duration {
-			out = append(out, scheduledFault{at: Time(undo.At.Min), src: i, undo: true})
+			fs.count++
 		}
 	}
-	slices.SortStableFunc(out, func(a, b scheduledFault) int { return cmp.Compare(a.at, b.at) })
-	for i := range out {
-		sf := &out[i]
-		f := s.Faults[sf.src]
-		if sf.withRole = f.hasRoles(); sf.withRole {
-			continue
-		}
-		if sf.undo {
-			f, _ = f.undo()
-		}
-		c, err := compileFault(f, roster)
-		if err != nil {
-			return nil, err
-		}
-		sf.ready = &c
+	return fs
+}
+
+// take removes the next fault from the schedule and puts in its place
+// what follows it: the next fault of its stretch, its end.
+func (fs *faultSchedule) take(s *Scenario) (faultEntry, bool) {
+	if len(fs.pending) == 0 {
+		return faultEntry{}, false
 	}
-	return out, nil
+	e := fs.pending[0]
+	last := len(fs.pending) - 1
+	fs.pending[0] = fs.pending[last]
+	fs.pending = fs.pending[:last]
+	fs.down(0)
+	if e.undo {
+		return e, true
+	}
+	f := &s.Faults[e.src]
+	if next := e.src + 1; next < len(s.Faults) && s.Faults[next].At.Min >= f.At.Min {
+		fs.add(faultEntry{at: Time(s.Faults[next].At.Min), src: next})
+	}
+	if undo, ok := f.undo(); ok && undo.At.Min < s.Duration {
+		fs.add(faultEntry{at: Time(undo.At.Min), src: e.src, undo: true})
+	}
+	return e, true
+}
+
+// skipEnd marks the end of fault src, if it has one, as skipped. The end
+// is in the heap: it was pushed when src was handed out, and comes after
+// it.
+func (fs *faultSchedule) skipEnd(src int) {
+	for i := range fs.pending {
+		if e := &fs.pending[i]; e.src == src && e.undo {
+			e.skip = true
+		}
+	}
+}
+
+func (fs *faultSchedule) add(e faultEntry) {
+	fs.pending = append(fs.pending, e)
+	i := len(fs.pending) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !e.before(&fs.pending[parent]) {
+			break
+		}
+		fs.pending[i] = fs.pending[parent]
+		i = parent
+	}
+	fs.pending[i] = e
+}
+
+func (fs *faultSchedule) down(i int) {
+	n := len(fs.pending)
+	if i >= n {
+		return
+	}
+	e := fs.pending[i]
+	for {
+		child := 2*i + 1
+		if child >= n {
+			break
+		}
+		if right := child + 1; right < n && fs.pending[right].before(&fs.pending[child]) {
+			child = right
+		}
+		if !fs.pending[child].before(&e) {
+			break
+		}
+		fs.pending[i] = fs.pending[child]
+		i = child
+	}
+	fs.pending[i] = e
 }
 
 // undo is the fault that ends a fault with a For: the restart of a crashed
@@ -205,33 +302,57 @@ func describeLink(o *LinkOverride) string {
 	return b.String()
 }
 
-// startFault carries out a scheduled fault at its time, resolving its
-// roles first if it names any.
-func (s *Sim) startFault(sf *scheduledFault) {
-	if sf.ready != nil {
-		s.applyFault(sf.ready, "")
+// queueFaults reserves the schedule's sequence numbers, ahead of every
+// other item, and queues the first fault.
+func (s *Sim) queueFaults() {
+	s.faults.seq = s.seq
+	s.seq += uint64(s.faults.count)
+	s.queueNextFault()
+}
+
+// queueNextFault queues the next fault of the schedule, with the sequence
+// number it was given at boot, and accounts for what the schedule holds.
+func (s *Sim) queueNextFault() {
+	held := len(s.faults.pending)
+	e, ok := s.faults.take(s.scenario)
+	s.memory += int64(len(s.faults.pending)-held) * faultEntryBytes
+	if !ok {
 		return
 	}
-	if s.skipped[sf.src] {
+	s.queue.push(item{at: e.at, seq: s.faults.seq, kind: itemFault, ref: e.ref()})
+	s.faults.seq++
+}
+
+// fault carries out a queued fault and queues the next one.
+func (s *Sim) fault(it *item) {
+	s.startFault(faultOf(it))
+	s.queueNextFault()
+}
+
+// startFault carries out a fault at its time: it resolves its roles if it
+// names any, compiles it and applies it.
+func (s *Sim) startFault(e faultEntry) {
+	if e.skip {
 		return // the fault this one ends never happened
 	}
-	f, role := s.scenario.Faults[sf.src], ""
-	if sf.undo {
+	f, role := s.scenario.Faults[e.src], ""
+	switch {
+	case e.undo:
 		f, _ = f.undo() // its roles were resolved when it began
-	} else {
+	case f.hasRoles():
 		var resolved Fault
 		var why string
-		resolved, role, why = s.resolve(f, sf.src)
+		resolved, role, why = s.resolve(f, e.src)
 		if why != "" {
-			s.skipped[sf.src] = true
+			s.faults.skipEnd(e.src)
 			s.publish(Event{Kind: KindFaultSkipped, Tag: f.what() + ": " + why})
 			return
 		}
-		s.scenario.Faults[sf.src], f = resolved, resolved
+		s.scenario.Faults[e.src], f = resolved, resolved
 	}
 	c, err := compileFault(f, s.roster)
 	if err != nil {
-		panic(fmt.Sprintf("fault %v, resolved as %v: %v", s.scenario.Faults[sf.src], f, err))
+		panic(fmt.Sprintf("fault %v, resolved as %v: %v", s.scenario.Faults[e.src], f, err))
 	}
 	s.applyFault(&c, role)
 }

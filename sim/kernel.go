@@ -20,9 +20,8 @@ type Sim struct {
 	roster   *Roster
 	net      *network.Net
 	nodes    []*nodeState // by NodeID; nodes[0] is nil
-	faults   []scheduledFault
-	// skipped marks the scenario's faults skipped for a role nobody held.
-	skipped     []bool
+	// faults hands out the scenario's faults one at a time, as they come.
+	faults      faultSchedule
 	lastCrashed NodeID      // for RoleCrashed
 	sentAt      Time        // when the message being delivered was sent
 	handler     uint64      // counts node handler calls: a disk batch is one's writes
@@ -98,10 +97,7 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	if expanded.Store != nil {
 		sim.store = newStoreState(sim)
 	}
-	sim.skipped = make([]bool, len(expanded.Faults))
-	if sim.faults, err = scheduleFaults(expanded, roster); err != nil {
-		return nil, err
-	}
+	sim.faults = newFaultSchedule(expanded)
 	sim.memory += fixedMemory(roster.Len(), sim.faults)
 	return sim, nil
 }
@@ -198,9 +194,7 @@ func (s *Sim) Run() (res Result) {
 }
 
 func (s *Sim) boot() {
-	for i, f := range s.faults {
-		s.push(item{at: f.at, kind: itemFault, ref: uint64(i)})
-	}
+	s.queueFaults()
 	for _, n := range s.nodes[1:] {
 		if at := Time(s.scenario.Boot[n.name].Min); at > 0 {
 			s.push(item{at: at, kind: itemBoot, node: n.id})
@@ -232,7 +226,7 @@ func (s *Sim) step(it *item) {
 	case itemTimer:
 		s.expire(it)
 	case itemFault:
-		s.startFault(&s.faults[it.ref])
+		s.fault(it)
 	case itemResume:
 		s.resume(s.nodes[it.node], it.ref)
 	case itemBoot:

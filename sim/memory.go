@@ -40,7 +40,14 @@ const (
 	nodeBytes      = 2048
 	linkBytes      = 256 // one directed link's settings and random stream, once in use
 	linkIndexBytes = 4   // a pair of nodes' entry in the network's link index
-	faultBytes     = 256 // one fault of the expanded scenario, scheduled
+	// faultBytes is one fault of the expanded scenario: the Fault and what
+	// it points to, a partition or another change. The run compiles a
+	// fault (a partition's relation, its text) only when its time comes,
+	// and holds none of that afterwards.
+	faultBytes = 256
+	// faultEntryBytes is a fault or a fault's end waiting in the schedule's
+	// heap (see faultSchedule): a handful, however many faults there are.
+	faultEntryBytes = 32
 	// A stored entry costs its key, its value (see storedBytes) and this.
 	storageEntryBytes = 64
 	undoWriteBytes    = 48 // a write not yet durable, kept to undo at a crash
@@ -104,25 +111,13 @@ func (s *Sim) checkMemory() {
 	}
 }
 
-// fixedMemory is what a run holds from its start to its end: its nodes,
-// the network's index of their links and its scheduled faults.
-func fixedMemory(nodes int, faults []scheduledFault) int64 {
-	total := int64(nodes)*nodeBytes + int64(nodes)*int64(nodes)*linkIndexBytes
-	for i := range faults {
-		total += faultBytes
-		if c := faults[i].ready; c != nil {
-			total += compiledBytes(c)
-		}
-	}
-	return total
-}
-
-// compiledBytes is what a compiled fault holds beyond its fixed part: a
-// partition's relation (a bit per pair of nodes), a cut's ends, its text.
-func compiledBytes(c *compiledFault) int64 {
-	n := int64(c.reach.Len())
-	words := (n + 63) / 64
-	return n*words*8 + int64(len(c.from)+len(c.to))*8 + int64(len(c.tag))
+// fixedMemory is what a run holds from its start to its end, beyond its
+// queue: its nodes, the network's index of their links and its faults
+// (the expanded scenario's list, and the few the schedule holds ready,
+// which it keeps up to date in the running total as they change).
+func fixedMemory(nodes int, faults faultSchedule) int64 {
+	return int64(nodes)*nodeBytes + int64(nodes)*int64(nodes)*linkIndexBytes +
+		int64(faults.faults)*faultBytes + int64(len(faults.pending))*faultEntryBytes
 }
 
 // Bytes is an amount of memory in bytes. In a scenario it is a whole

@@ -6,7 +6,7 @@ type itemKind uint8
 const (
 	itemDeliver itemKind = iota + 1 // a message arrives at node
 	itemTimer                       // a timer of node expires (ref: TimerID)
-	itemFault                       // a scripted fault (ref: index)
+	itemFault                       // a scripted fault (ref: its index and flags, see faultEntry.ref)
 	itemResume                      // node's pause ends (ref: pause epoch)
 	itemBoot                        // node starts late
 	itemSend                        // node sends msg to from, its disk done (ref: incarnation)
