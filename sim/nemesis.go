@@ -28,7 +28,11 @@ func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.Faults = append(c.Faults, drawn...)
+		if len(c.Faults) == 0 {
+			c.Faults = drawn // no second copy of a long nemesis list
+		} else {
+			c.Faults = append(c.Faults, drawn...)
+		}
 		c.Nemesis = nil
 		if i, node := wallDrift(c); i >= 0 {
 			return nil, c.errorf("nemesis.max_step", "the nemesis's clock steps would put %s's wall clock off by more than ±%v in all", node, MaxWallOffset)
