@@ -55,6 +55,7 @@ type StoreSummary struct {
 	WritesLostMean  float64 `json:"writes_lost_mean"`
 	WritesLostMax   int64   `json:"writes_lost_max"`
 	LostToSkewMean  float64 `json:"writes_lost_to_skew_mean"`
+	LostInSplitMean float64 `json:"writes_lost_in_split_brain_mean"`
 	ConflictsMean   float64 `json:"conflicts_mean"`
 	// LostShareMean is the mean share of acknowledged writes lost, 0..1.
 	LostShareMean float64 `json:"lost_share_mean"`
@@ -68,6 +69,7 @@ func (s *StoreSummary) add(m *properties.StoreMetrics) {
 	s.WritesLostMean += float64(m.WritesLost)
 	s.WritesLostMax = max(s.WritesLostMax, m.WritesLost)
 	s.LostToSkewMean += float64(m.WritesLostToSkew)
+	s.LostInSplitMean += float64(m.WritesLostInSplitBrain)
 	s.ConflictsMean += float64(m.Conflicts)
 	if m.WritesAcked > 0 {
 		s.LostShareMean += float64(m.WritesLost) / float64(m.WritesAcked)
@@ -79,6 +81,7 @@ func (s *StoreSummary) finish() {
 	s.WritesAckedMean /= n
 	s.WritesLostMean /= n
 	s.LostToSkewMean /= n
+	s.LostInSplitMean /= n
 	s.ConflictsMean /= n
 	s.LostShareMean /= n
 }

@@ -41,6 +41,9 @@ func Attach(s *sim.Sim) *Suite {
 		expect:     expect,
 		roster:     r,
 	}
+	if st := suite.meter.store; st != nil {
+		st.lead = lead
+	}
 	suite.route()
 	s.Observe(suite)
 	return suite

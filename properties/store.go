@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/electsim/electsim/sim"
+	"github.com/electsim/electsim/store"
 )
 
 // NoLostWrites is the property that no write acknowledged to its client
@@ -86,6 +87,10 @@ type StoreMetrics struct {
 	// than the write that beat them: lost because a clock ran behind, not
 	// because of a race or a partition.
 	WritesLostToSkew int64 `json:"writes_lost_to_skew"`
+	// WritesLostInSplitBrain counts the lost writes that were made while
+	// two or more nodes believed they led: what the split brain, rather
+	// than a race or a clock, cost in data.
+	WritesLostInSplitBrain int64 `json:"writes_lost_in_split_brain"`
 	// Conflicts counts the conflicts resolved under the vector merge: each
 	// write that read two or more concurrent versions (siblings) of its
 	// key and merged them, and each key the final merge found with
@@ -94,13 +99,22 @@ type StoreMetrics struct {
 	Conflicts int64 `json:"conflicts"`
 }
 
-// storeMeter counts StoreMetrics.
-type storeMeter struct{ m StoreMetrics }
+// storeMeter counts StoreMetrics. It keeps the writes made during a
+// split brain as a set of runs of write numbers (a split brain's writes
+// are mostly consecutive), to tell the lost ones apart at the end.
+type storeMeter struct {
+	m       StoreMetrics
+	lead    *leadership
+	inSplit store.Set
+}
 
 func (s *storeMeter) Observe(e *sim.Event) {
 	switch e.Kind {
 	case sim.KindWrite:
 		s.m.WritesIssued++
+		if s.lead != nil && s.lead.believers >= 2 {
+			s.inSplit = s.inSplit.With(uint64(e.Value))
+		}
 	case sim.KindActApplied:
 		if e.Accepted && e.Tag == sim.ActAcked {
 			s.m.WritesAcked++
@@ -109,6 +123,9 @@ func (s *storeMeter) Observe(e *sim.Event) {
 		s.m.WritesLost++
 		if strings.HasPrefix(e.Tag, sim.LostToSkew) {
 			s.m.WritesLostToSkew++
+		}
+		if s.inSplit.Contains(uint64(e.Value)) {
+			s.m.WritesLostInSplitBrain++
 		}
 	case sim.KindConflict:
 		s.m.Conflicts++

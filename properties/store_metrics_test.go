@@ -58,3 +58,43 @@ func TestLeaderlessAvailabilityIsEachWritersShare(t *testing.T) {
 		t.Errorf("availability %v with only a write acknowledged after the timeout, want 0", late.Availability)
 	}
 }
+
+// TestLostWritesInSplitBrainAreThoseMadeDuringIt: a lost write counts as
+// the split brain's when it was made while two nodes believed they led,
+// not because it was lost after one began, nor because a stale leader beat
+// it. n1 leads and writes 1; n2 leads too (split brain) and writes 2; n1
+// steps down and n2 writes 3; all three are lost at the end: only write 2
+// was made in the split brain.
+func TestLostWritesInSplitBrainAreThoseMadeDuringIt(t *testing.T) {
+	scn := &sim.Scenario{
+		Name: "hand-built", Nodes: 2, Duration: time.Hour,
+		Protocol: sim.ProtocolSpec{Name: "idle"},
+		Workload: sim.Workload{ActEvery: 100 * time.Millisecond},
+		Store:    &sim.StoreSpec{Merge: "lww"},
+	}
+	s, err := sim.New(scn, sim.Protocol{Name: "idle", New: func(sim.NodeID, string) sim.Node { return idle{} }}, 1)
+	if err != nil {
+		t.Fatalf("sim.New: %v", err)
+	}
+	suite := properties.Attach(s)
+	at := func(ms int) sim.Time { return sim.Time(time.Duration(ms) * time.Millisecond) }
+	write := func(ms int, by sim.NodeID, gen sim.Generation, n int64) sim.Event {
+		return sim.Event{At: at(ms), Kind: sim.KindWrite, Node: by, Peer: by, Gen: gen, Value: n}
+	}
+	lost := func(by sim.NodeID, gen sim.Generation, n int64) sim.Event {
+		return sim.Event{At: at(900), Kind: sim.KindWriteLost, Node: by, Gen: gen, Value: n, Tag: sim.LostConcurrent}
+	}
+	observe(suite,
+		sim.Event{At: at(0), Kind: sim.KindLead, Node: 1, Gen: 1},
+		write(100, 1, 1, 1),
+		sim.Event{At: at(200), Kind: sim.KindLead, Node: 2, Gen: 2},
+		write(300, 2, 2, 2),
+		sim.Event{At: at(400), Kind: sim.KindStepDown, Node: 1, Gen: 1},
+		write(500, 2, 2, 3),
+		lost(1, 1, 1), lost(2, 2, 2), lost(2, 2, 3),
+	)
+	st := suite.Report(sim.Result{End: at(1000), Events: 9}).Metrics.Store
+	if st == nil || st.WritesLost != 3 || st.WritesLostInSplitBrain != 1 {
+		t.Errorf("store metrics %+v; want 3 lost, 1 of them (write 2) made in split brain", st)
+	}
+}

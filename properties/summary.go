@@ -40,8 +40,8 @@ func (r *Report) WriteSummary(w io.Writer) {
 		if st.Merge != "lww" {
 			conflicts = ", " + plural(st.Conflicts, "conflict", "conflicts") + " resolved"
 		}
-		fmt.Fprintf(w, "writes      %d issued, %d acknowledged in time (%d not), %d of them lost (%d to clock skew)%s\n",
-			st.WritesIssued, st.WritesAcked, st.WritesIssued-st.WritesAcked, st.WritesLost, st.WritesLostToSkew, conflicts)
+		fmt.Fprintf(w, "writes      %d issued, %d acknowledged in time (%d not), %d of them lost (%d to clock skew, %d made in split brain)%s\n",
+			st.WritesIssued, st.WritesAcked, st.WritesIssued-st.WritesAcked, st.WritesLost, st.WritesLostToSkew, st.WritesLostInSplitBrain, conflicts)
 	}
 	if r.writers > 0 {
 		fmt.Fprintf(w, "available   %.1f%% of %s for each of %d writers (a write acknowledged within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), r.writers, sim.Human(r.actTimeout))
