@@ -168,13 +168,13 @@ func (o *overrides) blameOne(se *sim.ScenarioError, orig *sim.Scenario) error {
 		s := o.sets[i]
 		switch {
 		case s.param != "" && se.Field == s.path:
-			return fmt.Errorf("-set %s: %s%s", sim.ShortInput(s.flag), sim.ShortInput(se.Msg), fieldHint(s, se))
+			return fmt.Errorf("-set %s: %s%s", sim.ShortInput(s.flag), sim.Printable(se.Msg), fieldHint(s, se))
 		case o.reaches(s.path, se.Field):
-			return fmt.Errorf("-set %s: %s: %s", sim.ShortInput(s.flag), sim.ShortInput(se.Field), sim.ShortInput(se.Msg))
+			return fmt.Errorf("-set %s: %s: %s", sim.ShortInput(s.flag), sim.ShortInput(se.Field), sim.Printable(se.Msg))
 		}
 	}
 	if o.protocol != "" && se.Field == "protocol.name" {
-		return fmt.Errorf("%s %s: %s", cmpOr(o.protocolFlag, "-protocol"), sim.ShortInput(o.protocol), sim.ShortInput(se.Msg))
+		return fmt.Errorf("%s %s: %s", cmpOr(o.protocolFlag, "-protocol"), sim.ShortInput(o.protocol), sim.Printable(se.Msg))
 	}
 	if !o.byPath {
 		return se

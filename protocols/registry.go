@@ -111,7 +111,11 @@ func (s *Spec) Values(scn *sim.Scenario) (*Values, error) {
 	given := scn.Protocol.Params
 	for _, name := range slices.Sorted(maps.Keys(given)) {
 		if !slices.ContainsFunc(s.Params, func(p Param) bool { return p.Name == name }) {
-			errs = append(errs, scn.Errorf("protocol."+name, "%s has no parameter %q (it has: %s)", s.Name, name, s.paramNames()))
+			hint := ""
+			if near := sim.Nearest(name, s.paramList()); near != "" {
+				hint = fmt.Sprintf("did you mean %s? ", near)
+			}
+			errs = append(errs, scn.Errorf("protocol."+name, "%s has no parameter %s (%sit has: %s; electsim protocols %s describes them)", s.Name, sim.QuoteInput(name), hint, s.paramNames(), s.Name))
 		}
 	}
 	for _, p := range s.Params {
@@ -142,14 +146,19 @@ func (s *Spec) Values(scn *sim.Scenario) (*Values, error) {
 }
 
 func (s *Spec) paramNames() string {
+	if len(s.Params) == 0 {
+		return "none"
+	}
+	return strings.Join(s.paramList(), ", ")
+}
+
+// paramList is the parameters' names, in the order the spec lists them.
+func (s *Spec) paramList() []string {
 	var names []string
 	for _, p := range s.Params {
 		names = append(names, p.Name)
 	}
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // Carry is the protocol spec of another protocol run in a scenario written

@@ -27,7 +27,7 @@ func TestParametersAreCheckedAtTheirLine(t *testing.T) {
 		want     string
 	}{
 		{"  name: raft-ish\n", `t.yaml:5:3: protocol.name: unknown protocol "raft-ish"`},
-		{"  name: example/beacon\n  intreval: 1s\n", `t.yaml:6:3: protocol.intreval: example/beacon has no parameter "intreval" (it has: interval, timeout_min, timeout_max)`},
+		{"  name: example/beacon\n  intreval: 1s\n", `t.yaml:6:3: protocol.intreval: example/beacon has no parameter "intreval" (did you mean interval? it has: interval, timeout_min, timeout_max; electsim protocols example/beacon describes them)`},
 		{"  name: example/beacon\n  interval: 100\n", `t.yaml:6:3: protocol.interval: want a duration with its unit`},
 		{"  name: example/beacon\n  interval: 10 parsecs\n", `protocol.interval: want a duration such as "150ms"`},
 		{"  name: example/beacon\n  interval: -1s\n", `protocol.interval: -1s is outside [1µs, 1h0m0s]`},
