@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,6 +92,21 @@ type Counterexample struct {
 	// it again), and Runs the runs it made, finding and shrinking.
 	SearchSeed uint64
 	Runs       int
+}
+
+// String is the counterexample's faults, one after the other, and what
+// they broke: "2 faults (seed 0): at 403ms: drift n1 by -343107 ppm; at
+// 1.401s: partition [n2 n3] [n1] -> single-leader-per-generation".
+func (c *Counterexample) String() string {
+	parts := make([]string, len(c.Scenario.Faults))
+	for i, f := range c.Scenario.Faults {
+		parts[i] = f.String()
+	}
+	faults := "no fault"
+	if len(parts) > 0 {
+		faults = strings.Join(parts, "; ")
+	}
+	return fmt.Sprintf("%d faults (seed %d): %s -> %s", len(parts), c.Scenario.Seed, faults, strings.Join(c.Violated, ", "))
 }
 
 // Check draws scenarios from base with Scenarios, runs each with p and

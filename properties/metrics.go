@@ -16,11 +16,12 @@ type Metrics struct {
 	// the slot it was issued in, whenever it arrived. For a protocol that
 	// commits, an act reaches the resource only once committed: this is
 	// the share of slots with a write committed in time, what a Raft user
-	// calls available. With a store and writers: all, every participant
-	// is a client writing every act_every, and this is the mean of their
-	// shares (each its writes acknowledged in time per slot, at most
-	// one): a side cut off from its write quorum, or a node down, counts
-	// as down for its own clients, however well the others do.
+	// calls available. With a store and writers: all, where every
+	// participant writes as Dynamo's clients do, it is the share of the
+	// writes issued (in the whole slots after the warm-up) that were
+	// acknowledged in time: a side cut off from its write quorum fails
+	// its clients however well the other side does. A node that is down
+	// issues nothing: its clients go to another node, as Dynamo's do.
 	Availability float64 `json:"availability"`
 	// SplitBrainNS is the true time during which two or more nodes
 	// believed they led.
@@ -77,22 +78,22 @@ type meter struct {
 	anyAccepted bool
 	proposed    int64
 	store       *storeMeter // with a store only
-	// writers, with writers: all, counts each participant's writes
-	// acknowledged in time, by NodeID: every one is a client of its own.
-	writers []int64
+	// writes, with writers: all, counts the writes issued and those
+	// acknowledged in time.
+	writes *writeRate
 }
 
 func newMeter(sc *sim.Scenario) *meter {
 	w := sc.Workload
 	var store *storeMeter
 	if sc.Store != nil {
-		store = &storeMeter{m: StoreMetrics{Merge: sc.Store.Merge}}
+		store = &storeMeter{m: StoreMetrics{Merge: sc.Store.Merge, Writers: sc.Workload.Writers}}
 	}
-	var writers []int64
+	var writes *writeRate
 	if sc.Store != nil && sc.Workload.Writers == sim.WritersAll {
-		writers = make([]int64, sc.Nodes+1)
+		writes = &writeRate{last: -1}
 	}
-	return &meter{store: store, writers: writers, warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
+	return &meter{store: store, writes: writes, warmup: w.Warmup, slot: w.ActEvery, timeout: w.ActTimeout(), slots: newSlotWindow(w.ActEvery, w.ActTimeout()), m: Metrics{FirstLeaderNS: -1}}
 }
 
 func (m *meter) Observe(e *sim.Event) {
@@ -124,6 +125,9 @@ func (m *meter) Observe(e *sim.Event) {
 	if m.store != nil {
 		m.store.Observe(e)
 	}
+	if e.Kind == sim.KindWrite && m.writes != nil && e.At >= sim.Time(m.warmup) {
+		m.writes.issue(int64(e.At-sim.Time(m.warmup)) / int64(m.slot))
+	}
 }
 
 func (m *meter) lead(e *sim.Event) {
@@ -152,8 +156,8 @@ func (m *meter) applied(e *sim.Event) {
 	// An act accepted after the client's timeout failed for the client.
 	if issued := sim.Time(e.Value); issued >= sim.Time(m.warmup) && e.At-issued <= sim.Time(m.timeout) {
 		slot := int64(issued-sim.Time(m.warmup)) / int64(m.slot)
-		if m.writers != nil {
-			m.writers[e.Peer]++
+		if m.writes != nil {
+			m.writes.ack(slot)
 			return
 		}
 		m.slots.mark(slot)
@@ -176,17 +180,58 @@ func (m *meter) finish(end sim.Time, events int64) Metrics {
 	if slots > 0 {
 		out.Availability = float64(available) / float64(slots)
 	}
-	if m.writers != nil && slots > 0 {
-		// A client writes once per act_every on average, jitter or not:
-		// its share is its writes acknowledged in time per slot (at most
-		// one), so that a write jitter moved into the next slot is no gap.
-		available = 0
-		for _, acked := range m.writers[1:] {
-			available += min(acked, slots)
+	if m.writes != nil {
+		out.Availability = 0
+		if issued, acked := m.writes.measured(slots); issued > 0 {
+			out.Availability = float64(acked) / float64(issued)
 		}
-		out.Availability = float64(available) / float64(slots*int64(len(m.writers)-1))
 	}
 	return out
+}
+
+// measuredWrites is how many writes availability is over with writers:
+// all; 0 when it is over act slots.
+func (m *meter) measuredWrites(end sim.Time) int64 {
+	if m.writes == nil {
+		return 0
+	}
+	issued, _ := m.writes.measured(m.slotCount(end))
+	return issued
+}
+
+// writeRate counts, with writers: all, the writes issued after the
+// warm-up and those of them acknowledged in time, by the slot they were
+// issued in, keeping the latest slot's apart so that a last partial slot
+// can be left out as for acts.
+type writeRate struct {
+	issued, acked         int64
+	last                  int64 // the latest slot a write was issued in
+	issuedLast, ackedLast int64 // of those, in slot last
+}
+
+func (w *writeRate) issue(slot int64) {
+	if slot != w.last {
+		w.last, w.issuedLast, w.ackedLast = slot, 0, 0
+	}
+	w.issued++
+	w.issuedLast++
+}
+
+func (w *writeRate) ack(slot int64) {
+	w.acked++
+	if slot == w.last {
+		w.ackedLast++
+	}
+}
+
+// measured is the writes issued in the whole slots, and of them those
+// acknowledged in time.
+func (w *writeRate) measured(slots int64) (issued, acked int64) {
+	issued, acked = w.issued, w.acked
+	if w.last >= slots {
+		issued, acked = issued-w.issuedLast, acked-w.ackedLast
+	}
+	return issued, acked
 }
 
 // slotCount is how many whole act slots the run had after the warm-up:

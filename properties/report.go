@@ -164,7 +164,10 @@ type Report struct {
 	violations []*Violation
 	actTimeout time.Duration // the workload's: what "available" waited for
 	actSlots   int64         // availability's denominator
-	writers    int           // with writers: all, the clients it is over; else 0
+	// byWrites, with writers: all, says availability is over writes,
+	// the writes measured; else it is over actSlots.
+	byWrites bool
+	writes   int64
 }
 
 // LeaderAt names a leader: the node, its generation and since when.
@@ -189,7 +192,8 @@ func (s *Suite) Report(res sim.Result) *Report {
 		PeakMemoryBytes: res.PeakMemory,
 		actTimeout:      s.meter.timeout,
 		actSlots:        s.meter.slotCount(res.End),
-		writers:         max(len(s.meter.writers)-1, 0),
+		byWrites:        s.meter.writes != nil,
+		writes:          s.meter.measuredWrites(res.End),
 	}
 	s.leadershipReport(rep, res.End)
 	rep.Metrics.RecoveryMaxNS, rep.Metrics.UnrecoveredFaults = s.recoveries.max, int64(len(s.recoveries.open))

@@ -70,8 +70,10 @@ func (c *noLostWrites) Observe(e *sim.Event) {
 // StoreMetrics are what a run with a replicated store cost in data. The
 // JSON names are a public contract.
 type StoreMetrics struct {
-	// Merge is the store's merge rule: lww or vector.
-	Merge string `json:"merge"`
+	// Merge is the store's merge rule: lww or vector; Writers who writes:
+	// leader or all (the workload's writers).
+	Merge   string `json:"merge"`
+	Writers string `json:"writers"`
 	// WritesIssued counts the writes coordinated: a leader's acts (a
 	// committing protocol's once committed), or with writers: all, every
 	// participant's.
@@ -89,7 +91,8 @@ type StoreMetrics struct {
 	WritesLostToSkew int64 `json:"writes_lost_to_skew"`
 	// WritesLostInSplitBrain counts the lost writes that were made while
 	// two or more nodes believed they led: what the split brain, rather
-	// than a race or a clock, cost in data.
+	// than a race or a clock, cost in data. With writers: all no leader
+	// writes, and it is 0.
 	WritesLostInSplitBrain int64 `json:"writes_lost_in_split_brain"`
 	// Conflicts counts the conflicts resolved under the vector merge: each
 	// write that read two or more concurrent versions (siblings) of its
@@ -112,7 +115,7 @@ func (s *storeMeter) Observe(e *sim.Event) {
 	switch e.Kind {
 	case sim.KindWrite:
 		s.m.WritesIssued++
-		if s.lead != nil && s.lead.believers >= 2 {
+		if s.lead != nil && s.lead.believers >= 2 && s.m.Writers != sim.WritersAll {
 			s.inSplit = s.inSplit.With(uint64(e.Value))
 		}
 	case sim.KindActApplied:

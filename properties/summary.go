@@ -40,11 +40,15 @@ func (r *Report) WriteSummary(w io.Writer) {
 		if st.Merge != "lww" {
 			conflicts = ", " + plural(st.Conflicts, "conflict", "conflicts") + " resolved"
 		}
-		fmt.Fprintf(w, "writes      %d issued, %d acknowledged in time (%d not), %d of them lost (%d to clock skew, %d made in split brain)%s\n",
-			st.WritesIssued, st.WritesAcked, st.WritesIssued-st.WritesAcked, st.WritesLost, st.WritesLostToSkew, st.WritesLostInSplitBrain, conflicts)
+		split := "" // with writers: all no leader writes
+		if st.Writers != sim.WritersAll {
+			split = fmt.Sprintf(", %d made in split brain", st.WritesLostInSplitBrain)
+		}
+		fmt.Fprintf(w, "writes      %d issued, %d acknowledged in time (%d not), %d of them lost (%d to clock skew%s)%s\n",
+			st.WritesIssued, st.WritesAcked, st.WritesIssued-st.WritesAcked, st.WritesLost, st.WritesLostToSkew, split, conflicts)
 	}
-	if r.writers > 0 {
-		fmt.Fprintf(w, "available   %.1f%% of %s for each of %d writers (a write acknowledged within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), r.writers, sim.Human(r.actTimeout))
+	if r.byWrites {
+		fmt.Fprintf(w, "available   %.1f%% of %s (acknowledged within %s)\n", 100*m.Availability, plural(r.writes, "write", "writes"), sim.Human(r.actTimeout))
 	} else {
 		fmt.Fprintf(w, "available   %.1f%% of %s (an act accepted within %s)\n", 100*m.Availability, plural(r.actSlots, "act slot", "act slots"), sim.Human(r.actTimeout))
 	}

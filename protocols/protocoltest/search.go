@@ -36,8 +36,8 @@ func RequireShrunk(t testing.TB, found *properties.Counterexample, bug string, m
 		t.Fatalf("%s shrank to %d faults, want at most %d: %v", bug, len(faults), maxFaults, faults)
 	}
 	requireReplays(t, found, bug)
-	t.Logf("%s: found after %d cases in %v, shrunk in %v to %d faults (seed %d): %v\n(%d runs in all; -rapid.seed=%d searches the same way)",
-		bug, found.Cases, found.FindTime.Round(time.Millisecond), found.ShrinkTime.Round(time.Millisecond), len(faults), found.Scenario.Seed, faults,
+	t.Logf("%s: found after %d cases in %v, shrunk in %v to %v\n(%d runs in all; -rapid.seed=%d searches the same way)",
+		bug, found.Cases, found.FindTime.Round(time.Millisecond), found.ShrinkTime.Round(time.Millisecond), found,
 		found.Runs, found.SearchSeed)
 }
 
