@@ -207,7 +207,10 @@ func (sw *sweepResult) writeHeader(w io.Writer) {
 	if fixed := fixedAxes(e.Axes); fixed != "" {
 		fmt.Fprintf(w, "set         %s\n", fixed)
 	}
-	if expected := e.Base.Expect.Properties; len(expected) > 0 {
+	// An axis (a -set) over the expectations replaces the base's: the
+	// set line, or the table, says them then.
+	setsExpect := slices.ContainsFunc(e.Axes, func(a experiment.Axis) bool { return strings.HasPrefix(a.Path, "expect") })
+	if expected := e.Base.Expect.Properties; len(expected) > 0 && !setsExpect {
 		fmt.Fprintf(w, "expected    %s\n", strings.Join(expected, ", "))
 	}
 	fmt.Fprintln(w)
