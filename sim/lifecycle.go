@@ -175,8 +175,16 @@ func (s *Sim) outOfService(n *nodeState, reason string) {
 
 // boot starts a node the scenario boots late, unless a restart already
 // brought it up.
+//
+// A node that a restart brought up before its boot and that crashed since
+// stays down: the boot is the node's first start, and it had one. The
+// trace says so, as it does of a fault that cannot take effect.
 func (s *Sim) bootLate(n *nodeState) {
 	if n.up {
+		return
+	}
+	if n.incarnation > 0 {
+		s.publish(Event{Kind: KindFaultIgnored, Node: n.id, Tag: "boot " + n.name + ": " + n.name + " started on an earlier restart and crashed since"})
 		return
 	}
 	s.publish(Event{Kind: KindBoot, Node: n.id})
