@@ -15,6 +15,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/electsim/electsim/protocols"
 	"github.com/electsim/electsim/sim"
 )
 
@@ -312,12 +313,30 @@ func (s *search) save(t testing.TB, dir string) {
 	pkgDir, _ := os.Getwd() // the package's directory, where go test ran
 	msg := fmt.Sprintf("shrunk to %s, seed %d; saved as %s\nreplay it with: cd %s && go test -run '%s' -electsim.replay=%s",
 		plural(int64(len(s.last.Scenario.Faults)), "fault", "faults"), s.last.Scenario.Seed, path, pkgDir, runPattern(t.Name()), path)
-	if ownFailed(s.last.Violated) {
+	switch {
+	case ownFailed(s.last.Violated):
 		msg += "\n(a checker of this test's own failed: only the test judges it, not the electsim command)"
-	} else {
+	case !s.replaysFromFile():
+		msg += fmt.Sprintf("\n(the electsim command would build %s from the file's parameters, and that is another run: "+
+			"this test built the protocol in Go with settings the file cannot say, so only the test replays it)", s.last.Scenario.Protocol.Name)
+	default:
 		msg += "\nor with an electsim command that has this protocol (cli.Main): electsim replay " + abs
 	}
 	t.Log(msg)
+}
+
+// replaysFromFile says whether the protocol the saved file names, built
+// from its parameters as electsim replay builds it, runs the same run as
+// the search's: not when the test built its protocol in Go with settings
+// of its own. A protocol this binary has not registered is given the
+// benefit of the doubt: the command that has it may well build it alike.
+func (s *search) replaysFromFile() bool {
+	p, _, err := protocols.ForScenario(s.last.Scenario)
+	if err != nil {
+		return true
+	}
+	out, err := Run(s.last.Scenario.Clone(), p, s.last.Scenario.Seed)
+	return err == nil && out.Result.TraceHash == s.last.Result.TraceHash
 }
 
 // ownFailed says whether a violated property is none of the built-in ones:

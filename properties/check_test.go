@@ -86,3 +86,25 @@ func TestChecksInParallelSubtests(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckSaysWhenOnlyTheTestReplays: a protocol built in Go with
+// settings its scenario cannot say (the beacon at 50ms, where the file's
+// parameters give the registry's 100ms) makes another run under electsim
+// replay; the log must not send the reader there, and says why.
+func TestCheckSaysWhenOnlyTheTestReplays(t *testing.T) {
+	base := &sim.Scenario{
+		Name: "beacon", Nodes: 5, Duration: 10 * time.Second,
+		Protocol: sim.ProtocolSpec{Name: "example/beacon"},
+		Expect:   sim.Expect{Properties: []string{properties.FencedResource}},
+	}
+	ft := &failingT{TB: t}
+	properties.Check(ft, base, example.Beacon(example.BeaconConfig{Interval: 50 * time.Millisecond, TimeoutMin: 300 * time.Millisecond, TimeoutMax: 600 * time.Millisecond}),
+		properties.Options{Space: properties.FaultSpace{Kinds: []string{properties.FaultPartition}, HealAfter: 5 * time.Second}, FailureDir: t.TempDir()})
+	for _, fn := range ft.cleanups {
+		fn()
+	}
+	logs := strings.Join(ft.logs, "\n")
+	if !ft.failed || strings.Contains(logs, "electsim replay") || !strings.Contains(logs, "only the test replays it") {
+		t.Fatalf("failed %v; the log sends the reader to electsim replay, or does not say only the test replays:\n%s", ft.failed, logs)
+	}
+}
