@@ -55,8 +55,30 @@ func (sw *sweepResult) write(w, stdout io.Writer) error {
 	sw.writeHeader(w)
 	sw.writeTable(w)
 	sw.writeSkips(w)
+	sw.writeIgnored(w)
 	sw.writeProblems(w)
 	return nil
+}
+
+// writeIgnored warns of runs with faults that could not take effect (a
+// restart of a node that was up), as electsim run does for one run: most
+// likely not the experiment its author meant.
+func (sw *sweepResult) writeIgnored(w io.Writer) {
+	runs, first := 0, ""
+	for _, g := range sw.groups {
+		for _, r := range g.Rows {
+			if len(r.Ignored) == 0 {
+				continue
+			}
+			if runs++; first == "" {
+				first = fmt.Sprintf("%s seed %d: %s at %s", r.Config, r.Seed, r.Ignored[0].Fault, sim.Human(time.Duration(r.Ignored[0].AtNS)))
+			}
+		}
+	}
+	if runs > 0 {
+		fmt.Fprintf(w, "\nwarning: %s had a fault that changed nothing (the first: %s); -json lists them as ignored_faults\n",
+			plural(runs, "run", "runs"), first)
+	}
 }
 
 // writeSkips warns of configurations whose runs skipped a fault for want

@@ -335,3 +335,16 @@ func TestSweepPairsAndDrawsTheTimeToANewLeader(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepWarnsOfFaultsThatChangedNothing: a sweep says, as run does,
+// when its runs had faults that could not take effect.
+func TestSweepWarnsOfFaultsThatChangedNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ig.yaml")
+	if err := os.WriteFile(path, []byte("name: ig\nnodes: 3\nduration: 5s\nprotocol: {name: raft}\nfaults:\n  - {at: 2s, restart: n1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := electsim("sweep", path, "-seeds", "1-2")
+	if code != 0 || !strings.Contains(out, "warning: 2 runs had a fault that changed nothing (the first: raft seed 1: restart n1: n1 is up at 2s)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}

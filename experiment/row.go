@@ -15,7 +15,8 @@ import (
 
 // Row is one finished run, a line of a results file. The JSON names are a
 // public contract; seed, trace_hash, ok, error, metrics, recoveries and
-// skipped_faults mean what they mean in electsim run -json.
+// skipped_faults, ignored_faults and peak_memory_bytes mean what they mean
+// in electsim run -json.
 type Row struct {
 	Experiment string `json:"experiment"` // the experiment's Hash
 	Config     string `json:"config"`
@@ -40,6 +41,11 @@ type Row struct {
 	Metrics    *properties.Metrics       `json:"metrics"`
 	Recoveries []properties.Recovery     `json:"recoveries"`
 	Skipped    []properties.SkippedFault `json:"skipped_faults"`
+	// Ignored are the warnings: faults that could not take effect.
+	Ignored []properties.IgnoredFault `json:"ignored_faults"`
+	// PeakMemoryBytes is the most memory the run accounted for at once
+	// (what limits.max_memory bounds), also for a run a limit stopped.
+	PeakMemoryBytes int64 `json:"peak_memory_bytes"`
 }
 
 // Failed says the run did not reach its end: a limit, a panic.

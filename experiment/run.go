@@ -116,7 +116,8 @@ func (e *Experiment) runOne(j Job, run RunFunc) (r *Row) {
 	for name, p := range rep.Properties {
 		r.Properties[name] = p.OK
 	}
-	r.Metrics, r.Recoveries, r.Skipped = &rep.Metrics, rep.Recoveries, rep.Skipped
+	r.Metrics, r.Recoveries, r.Skipped, r.Ignored = &rep.Metrics, rep.Recoveries, rep.Skipped, rep.Ignored
+	r.PeakMemoryBytes = rep.PeakMemoryBytes
 	return r
 }
 
@@ -125,7 +126,7 @@ func (e *Experiment) emptyRow(j Job) *Row {
 		Experiment: e.Hash, Config: e.Configs[j.Config].Name, Point: e.PointValues(j.Point), Axes: e.variedNames(),
 		ConfigIndex: j.Config, PointIndex: j.Point, Seed: j.Seed,
 		Violated: []string{}, Properties: map[string]bool{},
-		Recoveries: []properties.Recovery{}, Skipped: []properties.SkippedFault{},
+		Recoveries: []properties.Recovery{}, Skipped: []properties.SkippedFault{}, Ignored: []properties.IgnoredFault{},
 	}
 }
 
