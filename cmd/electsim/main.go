@@ -27,7 +27,8 @@
 // verdict. With -json it prints one JSON object instead, with the fields
 // scenario, seed, protocol, events, trace_hash, duration_ns, metrics (with
 // metrics.store for a run with a replicated store),
-// properties, expected, recoveries, skipped_faults, leadership,
+// properties, expected, recoveries, skipped_faults, ignored_faults,
+// peak_memory_bytes, leadership,
 // leadership_count, leader_at_end, ok and error. -protocol and -set change
 // the scenario's protocol, its parameters and any of its fields, to compare
 // variants of one story:
