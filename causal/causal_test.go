@@ -239,3 +239,47 @@ func drawTrace(t *rapid.T, nodes int) (*trace, [][]int) {
 	}
 	return tr, clocks
 }
+
+// TestALeadersReasonsAreToldWithItsBelief: a protocol's log lines just
+// before a node begins to lead a target generation are its reasons (an SBR
+// member's "keep-majority keeps ..."), told before the belief; a line of
+// a node whose Lead is not in the violation's past is not told, and
+// neither is an older line beyond the latest few.
+func TestALeadersReasonsAreToldWithItsBelief(t *testing.T) {
+	r := roster(t, 3)
+	var tr trace
+	logLine := func(node sim.NodeID, line string) sim.Event {
+		return sim.Event{Kind: sim.KindLog, Node: node, Tag: line, Index: int64(len(tr.events))} // the next event's index
+	}
+	var lines []sim.Event
+	for i := range notesPerLead + 1 {
+		lines = append(lines, logLine(1, fmt.Sprintf("n1 line %d", i)))
+	}
+	tr.add(sim.Event{Kind: sim.KindLead, Node: 1, Gen: 5})
+	act1 := tr.add(sim.Event{Kind: sim.KindActIssued, Node: 1, Gen: 5})
+	far := logLine(3, "n3 decides in its own world")
+	tr.add(sim.Event{Kind: sim.KindLead, Node: 3, Gen: 5}) // never reaches n2: not in the past of n2's act
+	tr.add(sim.Event{Kind: sim.KindLead, Node: 2, Gen: 5})
+	act2 := tr.add(sim.Event{Kind: sim.KindActIssued, Node: 2, Gen: 5})
+	rec := NewRecorder(r, Target{Events: []int64{act1, act2}, Gens: []sim.Generation{5}, Nodes: []sim.NodeID{1, 2}})
+	for _, l := range lines {
+		rec.Observe(&l)
+	}
+	for i := range tr.events {
+		if tr.events[i].Node == 3 {
+			rec.Observe(&far)
+		}
+		rec.Observe(&tr.events[i])
+	}
+	var told []string
+	for _, s := range rec.Story().Steps {
+		told = append(told, s.Text)
+	}
+	want := []string{"n1 notes: n1 line 1", "n1 notes: n1 line 2", "n1 notes: n1 line 3", "n1 believes it leads generation 5"}
+	if len(told) < len(want) || !slices.Equal(told[:len(want)], want) {
+		t.Errorf("the story begins\n%s\nwant it to begin\n%s", strings.Join(told, "\n"), strings.Join(want, "\n"))
+	}
+	if joined := strings.Join(told, "\n"); strings.Contains(joined, "own world") || strings.Contains(joined, "line 0") {
+		t.Errorf("the story tells a line it should not:\n%s", joined)
+	}
+}

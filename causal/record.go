@@ -11,7 +11,9 @@
 // the story leaves it out however close in time it was.
 //
 // Of that past the story keeps what a reader needs: leadership beliefs and
-// acts in the violation's generations, the promises made in them (messages
+// acts in the violation's generations, with the lines a node logged just
+// before it began to believe (its reasons, as an SBR member's decision),
+// the promises made in them (messages
 // that implement sim.Promise: votes, epochs, leases), the faults that struck
 // the nodes involved (a crash and restart that lost a promise, a pause that
 // outlived a lease, a clock that drifted), and the network faults in force
@@ -53,6 +55,39 @@ type Recorder struct {
 	latest []int64 // by node: its latest event so far, or -1
 
 	kept []sim.Event // the events a story may tell, by index
+
+	// recent holds each node's latest log lines (sim.KindLog), oldest
+	// first; notes, the lines a story may tell: those a node wrote just
+	// before it began to believe it led a target generation, its reasons.
+	recent [][]sim.Event
+	notes  []note
+}
+
+// note is a log line told with the Lead it explains.
+type note struct {
+	lead int64 // the Lead's index
+	line sim.Event
+}
+
+// notesPerLead is how many of a node's latest lines a story keeps with
+// each of its Leads in a target generation.
+const notesPerLead = 3
+
+// ObservesLogs makes the recorder a sim.LogObserver: a protocol's own
+// account of a decision (an SBR member's "keep-majority keeps [n2 n4 n5]")
+// is the reason a story gives for the belief that followed it.
+func (r *Recorder) ObservesLogs() {}
+
+// noteLog keeps a node's latest log lines.
+func (r *Recorder) noteLog(e *sim.Event) {
+	if e.Node == sim.NoNode || int(e.Node) >= len(r.recent) {
+		return
+	}
+	lines := append(r.recent[e.Node], *e)
+	if len(lines) > notesPerLead {
+		lines = append(lines[:0], lines[len(lines)-notesPerLead:]...)
+	}
+	r.recent[e.Node] = lines
 }
 
 // NewRecorder returns a recorder for the target; observe a run of the same
@@ -64,13 +99,17 @@ func NewRecorder(r *sim.Roster, t Target) *Recorder {
 	for i := range latest {
 		latest[i] = -1
 	}
-	return &Recorder{roster: r, target: t, last: last, start: start, latest: latest,
+	return &Recorder{roster: r, target: t, last: last, start: start, latest: latest, recent: make([][]sim.Event, r.Len()+1),
 		prev: make([]int64, 0, min(last-start+1, 1<<16)), sent: make([]int64, 0, min(last-start+1, 1<<16))}
 }
 
 // Observe records one event. The kernel reuses the event: what is kept is
 // copied.
 func (r *Recorder) Observe(e *sim.Event) {
+	if e.Kind == sim.KindLog {
+		r.noteLog(e) // a line takes no index of its own
+		return
+	}
 	if e.Index < r.start || e.Index > r.last {
 		return
 	}
@@ -90,6 +129,12 @@ func (r *Recorder) Observe(e *sim.Event) {
 			kept.Msg = nil // only a promise's message is told
 		}
 		r.kept = append(r.kept, kept)
+		if e.Kind == sim.KindLead {
+			for _, line := range r.recent[e.Node] {
+				r.notes = append(r.notes, note{lead: e.Index, line: line})
+			}
+			r.recent[e.Node] = r.recent[e.Node][:0] // told once
+		}
 	}
 }
 

@@ -84,8 +84,27 @@ func (r *Recorder) choose(in []bool) []sim.Event {
 		story = append(story, e)
 	}
 	story = append(story, r.faults(in, story)...)
-	slices.SortFunc(story, func(a, b sim.Event) int { return int(a.Index - b.Index) })
+	for _, n := range r.notes {
+		if n.lead >= r.start && in[n.lead-r.start] {
+			story = append(story, n.line)
+		}
+	}
+	// A log line has the index of the event it came before: it goes
+	// first among equals.
+	slices.SortStableFunc(story, func(a, b sim.Event) int {
+		if a.Index != b.Index {
+			return int(a.Index - b.Index)
+		}
+		return boolInt(b.Kind == sim.KindLog) - boolInt(a.Kind == sim.KindLog)
+	})
 	return story
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 type actKey struct {

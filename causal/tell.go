@@ -61,6 +61,8 @@ func (t teller) tell(e sim.Event, story []sim.Event) string {
 		return fmt.Sprintf("the final merge of the replicas has lost %s's write %d of generation %d: %s", n, e.Value, e.Gen, e.Tag)
 	case sim.KindDeliver:
 		return t.promise(e, story)
+	case sim.KindLog:
+		return fmt.Sprintf("%s notes: %s", n, e.Tag)
 	}
 	return t.fault(e)
 }
