@@ -46,6 +46,7 @@ type storePoint struct {
 	lost, skew      band // shares of the acknowledged writes, 0..1
 	conflicts       band // per run
 	shares, stores  int  // runs with a share, runs with store metrics
+	vectors         int  // of those, runs under the vector merge
 	runs, failed    int
 	noStore, noAcks int // measured runs without a store; with one that acknowledged nothing
 }
@@ -63,7 +64,10 @@ func storePointOf(rows []*experiment.Row, x float64) storePoint {
 			pt.noStore++
 			continue
 		}
-		conflicts = append(conflicts, float64(s.Conflicts))
+		if s.Merge != "lww" { // last-write-wins keeps no siblings: no count, not 0
+			conflicts = append(conflicts, float64(s.Conflicts))
+		}
+		pt.stores++
 		if s.WritesAcked == 0 {
 			pt.noAcks++
 			continue
@@ -75,7 +79,7 @@ func storePointOf(rows []*experiment.Row, x float64) storePoint {
 	pt.lost, _ = bandOf(lost)
 	pt.skew, _ = bandOf(skew)
 	pt.conflicts, _ = bandOf(conflicts)
-	pt.shares, pt.stores = len(lost), len(conflicts)
+	pt.shares, pt.vectors = len(lost), len(conflicts)
 	return pt
 }
 
@@ -137,7 +141,7 @@ var dataMeasures = []dataMeasure{
 	// Only the vector merge keeps siblings to resolve: last-write-wins
 	// drops the loser, and what that costs is the writes lost.
 	{"conflicts: siblings resolved (vector merge only)", "conflicts resolved (per run)", "no conflict in any run", false,
-		func(pt storePoint) (band, bool) { return pt.conflicts, pt.stores > 0 }},
+		func(pt storePoint) (band, bool) { return pt.conflicts, pt.vectors > 0 }},
 }
 
 // dataSeries is one configuration's values in one panel: the medians

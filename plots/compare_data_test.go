@@ -269,3 +269,23 @@ func TestDataChartIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestDataChartCountsNoConflictsForLastWriteWins: last-write-wins keeps
+// no siblings, so its runs have no conflict count at all (a gap in that
+// panel), not a median of 0 that reads as "no conflicts"; vector's runs
+// still count.
+func TestDataChartCountsNoConflictsForLastWriteWins(t *testing.T) {
+	lww := storeRow("lww", nil, 1, 100, 10, 1, 0)
+	lww.Metrics.Store.Merge = "lww"
+	vector := storeRow("vector", nil, 1, 100, 0, 0, 7)
+	vector.Metrics.Store.Merge = "vector"
+	for _, tc := range []struct {
+		row     experiment.Row
+		vectors int
+	}{{lww, 0}, {vector, 1}} {
+		pt := storePointOf([]*experiment.Row{&tc.row}, 0)
+		if pt.stores != 1 || pt.vectors != tc.vectors {
+			t.Errorf("%s: %d runs with a store, %d counting conflicts; want 1 and %d", tc.row.Config, pt.stores, pt.vectors, tc.vectors)
+		}
+	}
+}
