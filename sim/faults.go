@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"container/heap"
 	"fmt"
 	"maps"
 	"slices"
@@ -39,10 +40,10 @@ type compiledFault struct {
 // order: reserved at boot, so that ties at one instant with other items
 // keep their order.
 type faultSchedule struct {
-	pending []faultEntry // a min-heap by (at, src)
-	count   int          // starts and ends in the whole schedule
-	faults  int          // the expanded scenario's faults
-	seq     uint64       // the sequence number of the next one handed out
+	pending faultHeap // a min-heap by (at, src)
+	count   int       // starts and ends in the whole schedule
+	faults  int       // the expanded scenario's faults
+	seq     uint64    // the sequence number of the next one handed out
 }
 
 // faultEntry is a fault at its time: one of the scenario's, or the
@@ -97,11 +98,7 @@ func (fs *faultSchedule) take(s *Scenario) (faultEntry, bool) {
 	if len(fs.pending) == 0 {
 		return faultEntry{}, false
 	}
-	e := fs.pending[0]
-	last := len(fs.pending) - 1
-	fs.pending[0] = fs.pending[last]
-	fs.pending = fs.pending[:last]
-	fs.down(0)
+	e := heap.Pop(&fs.pending).(faultEntry)
 	if e.undo {
 		return e, true
 	}
@@ -126,41 +123,21 @@ func (fs *faultSchedule) skipEnd(src int) {
 	}
 }
 
-func (fs *faultSchedule) add(e faultEntry) {
-	fs.pending = append(fs.pending, e)
-	i := len(fs.pending) - 1
-	for i > 0 {
-		parent := (i - 1) / 2
-		if !e.before(&fs.pending[parent]) {
-			break
-		}
-		fs.pending[i] = fs.pending[parent]
-		i = parent
-	}
-	fs.pending[i] = e
-}
+func (fs *faultSchedule) add(e faultEntry) { heap.Push(&fs.pending, e) }
 
-func (fs *faultSchedule) down(i int) {
-	n := len(fs.pending)
-	if i >= n {
-		return
-	}
-	e := fs.pending[i]
-	for {
-		child := 2*i + 1
-		if child >= n {
-			break
-		}
-		if right := child + 1; right < n && fs.pending[right].before(&fs.pending[child]) {
-			child = right
-		}
-		if !fs.pending[child].before(&e) {
-			break
-		}
-		fs.pending[i] = fs.pending[child]
-		i = child
-	}
-	fs.pending[i] = e
+// faultHeap orders the pending faults for container/heap: a handful at
+// a time, popped once a fault, far from the event loop's hot path.
+type faultHeap []faultEntry
+
+func (h faultHeap) Len() int           { return len(h) }
+func (h faultHeap) Less(i, j int) bool { return h[i].before(&h[j]) }
+func (h faultHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *faultHeap) Push(x any)        { *h = append(*h, x.(faultEntry)) }
+func (h *faultHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }
 
 // undo is the fault that ends a fault with a For: the restart of a crashed
