@@ -293,7 +293,7 @@ func TestSweepSetErrorsNameTheFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{lwwStep, "-set", "store.w=9,1"}, "-set store.w=9: store.w: must be 1..5"},
-		{[]string{lwwStep, "-set", "store.w=1,9"}, "-set store.w: store.w=9: store.w: must be 1..5"},
+		{[]string{lwwStep, "-set", "store.w=1,9"}, "-set store.w=9: store.w: must be 1..5"},
 		{[]string{lwwStep, "-set", "store.ww=1,3"}, `-set store.ww=1,3: store has no field "ww" (did you mean store.w?`},
 		{[]string{lwwStep, "-set", "protocol.name=raft,lease"}, "choose the protocol with -protocols"},
 		{[]string{lwwStep, "-set", "seed=1,2"}, "give the seed with -seeds"},

@@ -110,6 +110,9 @@ type origin interface {
 	// configGiven says whether the configurations' protocols were given
 	// (in the experiment file, or by -protocols), not taken from the base.
 	configGiven() bool
+	// valueNamed says whether axis(k, j) names the value itself (a flag,
+	// -set store.w=9), so that an error need not say it again.
+	valueNamed() bool
 }
 
 // build checks every configuration at every point and builds it.
@@ -326,6 +329,9 @@ func (e *Experiment) blame(err error, c, p int, at origin) error {
 	}
 	for k, a := range e.Axes {
 		if under(a.Path) {
+			if at.valueNamed() {
+				return at.errorf(at.axis(k, e.Points[p][k]), "%s", msg)
+			}
 			return at.errorf(at.axis(k, e.Points[p][k]), "%s=%s: %s", a.Name, a.Values[e.Points[p][k]].Text, msg)
 		}
 	}

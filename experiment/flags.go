@@ -60,6 +60,7 @@ func FromFlags(f Flags) (*Experiment, error) {
 		}
 		spec.Axes = append(spec.Axes, axis)
 		at.axes = append(at.axes, s.Key)
+		at.values = append(at.values, s.Values)
 	}
 	e, err := build(spec, base, f.Scenario, at)
 	if err != nil {

@@ -25,14 +25,17 @@ func (d docOrigin) axis(k, j int) string {
 	return fmt.Sprintf("axes[%d].values[%d]", k, j)
 }
 
+func (d docOrigin) valueNamed() bool { return false }
+
 func (d docOrigin) config(c int) string { return fmt.Sprintf("configurations[%d]", c) }
 
 func (d docOrigin) configGiven() bool { return true }
 
 // flagOrigin names the flags of a sweep by flags in its errors.
 type flagOrigin struct {
-	file string
-	axes []string // each axis's -set key
+	file   string
+	axes   []string   // each axis's -set key
+	values [][]string // and its values as typed
 	// protocols are the configurations' protocols; given says -protocols
 	// named them (else the one is the scenario's).
 	protocols []string
@@ -55,7 +58,17 @@ func (f flagOrigin) errorf(field, format string, args ...any) error {
 	return fmt.Errorf("%s: %s", f.file, msg)
 }
 
-func (f flagOrigin) axis(k, _ int) string { return "-set " + f.axes[k] }
+// axis names the flag with the one value a problem is about, as run's
+// -set would: -set store.w=9.
+func (f flagOrigin) axis(k, j int) string {
+	if j < len(f.values[k]) {
+		return "-set " + f.axes[k] + "=" + f.values[k][j]
+	}
+	return "-set " + f.axes[k]
+}
+
+// valueNamed: the flag names the value already.
+func (f flagOrigin) valueNamed() bool { return true }
 
 func (f flagOrigin) config(c int) string { return "-protocols " + f.protocols[c] }
 
