@@ -137,6 +137,11 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.PrintDefaults()
+			} else {
+				fmt.Fprintf(fs.Output(), "run 'electsim %s -h' for its flags\n", fs.Name())
+			}
 			return nil, err
 		}
 		args = fs.Args()

@@ -32,10 +32,9 @@ func (f *seedFlag) Set(s string) error {
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: electsim %s\n", synopsis)
-		fs.PrintDefaults()
-	}
+	// The synopsis alone: -h adds the flags (parseInterspersed), a usage
+	// error points at -h, as the go command does.
+	fs.Usage = func() { fmt.Fprintf(stderr, "usage: electsim %s\n", synopsis) }
 	return fs
 }
 
