@@ -241,11 +241,7 @@ func (s *search) shrink(scn *sim.Scenario) *sim.Scenario {
 	for {
 		scn = s.simplify(s.dropFaults(scn))
 		// Simpler numbers may free a fault; then other seeds may.
-		if c := s.dropOne(scn); c != nil {
-			scn = c
-			continue
-		}
-		if c := s.dropTwo(scn); c != nil {
+		if c := s.dropStep(scn); c != nil {
 			scn = c
 			continue
 		}
@@ -260,16 +256,20 @@ func (s *search) shrink(scn *sim.Scenario) *sim.Scenario {
 // dropFaults drops faults while one or two can go.
 func (s *search) dropFaults(scn *sim.Scenario) *sim.Scenario {
 	for {
-		if c := s.dropOne(scn); c != nil {
-			scn = c
-			continue
+		c := s.dropStep(scn)
+		if c == nil {
+			return scn
 		}
-		if c := s.dropTwo(scn); c != nil {
-			scn = c
-			continue
-		}
-		return scn
+		scn = c
 	}
+}
+
+// dropStep drops one fault if one can go, else two, else returns nil.
+func (s *search) dropStep(scn *sim.Scenario) *sim.Scenario {
+	if c := s.dropOne(scn); c != nil {
+		return c
+	}
+	return s.dropTwo(scn)
 }
 
 // dropOne tries each drawn fault's removal, the latest first (a fault
