@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"slices"
 	"time"
 	"unsafe"
 
@@ -17,19 +16,19 @@ type hardState struct {
 	Commit uint64
 }
 
-// logState is the log as persisted. Its entries share the log's array,
-// which the log never changes in place (see raftLog).
+// logState is the log as persisted. Its entries share the log's chunks,
+// which the log never changes in place (see entrySeq).
 type logState struct {
-	Entries  []Entry
+	Entries  entrySeq
 	First    uint64
 	SnapTerm Term
 }
 
 // MemoryBytes is what the stored log holds, for limits.max_memory
-// (sim.MemorySized): its entries' array, which a log that is not
+// (sim.MemorySized): its entries' chunks, which a log that is not
 // compacted grows without bound.
 func (l logState) MemoryBytes() int64 {
-	return int64(unsafe.Sizeof(l)) + int64(len(l.Entries))*int64(unsafe.Sizeof(Entry{}))
+	return int64(unsafe.Sizeof(l)) + l.Entries.bytes()
 }
 
 const (
@@ -50,7 +49,7 @@ func (n *Node) persist() {
 		n.saved = hard
 	}
 	if n.logChanged {
-		n.env.Storage().Put(storeLog, logState{Entries: slices.Clip(n.log.entries), First: n.log.first, SnapTerm: n.log.snapTerm})
+		n.env.Storage().Put(storeLog, logState{Entries: n.log.entries, First: n.log.first, SnapTerm: n.log.snapTerm})
 		n.logChanged = false
 	}
 }
@@ -62,10 +61,10 @@ func (n *Node) restore() {
 	n.log = newLog()
 	if v, ok := st.Get(storeLog); ok {
 		l := v.(logState)
-		n.log.entries, n.log.first, n.log.snapTerm = l.Entries, l.First, l.SnapTerm
+		n.log.entries, n.log.first, n.log.snapTerm = l.Entries.own(), l.First, l.SnapTerm
 	} else if terms := n.cfg.InitialLogs[n.env.Name(n.env.ID())]; len(terms) > 0 {
 		for _, t := range terms {
-			n.log.entries = append(n.log.entries, Entry{Term: t})
+			n.log.entries.push(Entry{Term: t})
 		}
 		n.term, n.logChanged = n.log.lastTerm(), true
 	}

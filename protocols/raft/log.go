@@ -2,7 +2,6 @@ package raft
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/electsim/electsim/sim"
@@ -26,20 +25,19 @@ func (e Entry) String() string {
 // raftLog is a node's log, as etcd-io/raft's raftLog: the entries from
 // first on (those before were compacted once applied, the last of them
 // recorded by its term), and how far they are committed and applied.
-// Entries are never changed in place: a truncation copies what it keeps,
-// so a slice handed out earlier (to storage, to a message in flight) stays
-// as it was.
+// Entries are never changed in place (see entrySeq), so the entries handed
+// out earlier (to storage, to a message in flight) stay as they were.
 type raftLog struct {
-	entries   []Entry // entries[i] is the entry at index first+i
-	first     uint64  // the index of entries[0]
-	snapTerm  Term    // the term of entry first-1, the last compacted
+	entries   entrySeq // entries.at(i) is the entry at index first+i
+	first     uint64   // the index of the first entry
+	snapTerm  Term     // the term of entry first-1, the last compacted
 	committed uint64
 	applied   uint64
 }
 
 func newLog() raftLog { return raftLog{first: 1} }
 
-func (l *raftLog) lastIndex() uint64 { return l.first + uint64(len(l.entries)) - 1 }
+func (l *raftLog) lastIndex() uint64 { return l.first + uint64(l.entries.len()) - 1 }
 
 func (l *raftLog) lastTerm() Term {
 	t, _ := l.term(l.lastIndex())
@@ -55,7 +53,7 @@ func (l *raftLog) term(i uint64) (Term, bool) {
 	case i+1 < l.first || i > l.lastIndex():
 		return 0, false
 	}
-	return l.entries[i-l.first].Term, true
+	return l.entries.at(int(i - l.first)).Term, true
 }
 
 func (l *raftLog) matchTerm(i uint64, t Term) bool {
@@ -63,21 +61,20 @@ func (l *raftLog) matchTerm(i uint64, t Term) bool {
 	return ok && got == t
 }
 
-func (l *raftLog) entry(i uint64) Entry { return l.entries[i-l.first] }
+func (l *raftLog) entry(i uint64) Entry { return *l.entries.at(int(i - l.first)) }
 
 // slice returns the entries [lo, hi), capped so that no append through it
 // reaches the log.
 func (l *raftLog) slice(lo, hi uint64) []Entry {
-	return slices.Clip(l.entries[lo-l.first : hi-l.first])
+	return l.entries.slice(int(lo-l.first), int(hi-l.first))
 }
 
 // appendAfter puts ents after index after, dropping what followed it.
 func (l *raftLog) appendAfter(after uint64, ents ...Entry) {
-	keep := int(after + 1 - l.first)
-	if keep < len(l.entries) {
-		l.entries = slices.Clip(l.entries[:keep]) // the append below copies
+	l.entries.truncate(int(after + 1 - l.first))
+	for _, e := range ents {
+		l.entries.push(e)
 	}
-	l.entries = append(l.entries, ents...)
 }
 
 // findConflict returns the index of the first of ents (which follow prev)
@@ -102,7 +99,7 @@ func (l *raftLog) findConflictByTerm(index uint64, term Term) uint64 {
 	// Terms never go down along a log (an initial log's are checked to
 	// be so), so the entries up to index of a term at most term are a
 	// prefix of them: find where it ends.
-	k := sort.Search(int(index-l.first+1), func(i int) bool { return l.entries[i].Term > term })
+	k := sort.Search(int(index-l.first+1), func(i int) bool { return l.entries.at(i).Term > term })
 	return l.first + uint64(k) - 1 // first-1, whose term the log keeps, when there are none
 }
 
@@ -115,23 +112,21 @@ func (l *raftLog) commitTo(i uint64) bool {
 	return true
 }
 
-// compact drops the applied entries up to and including i. The kept ones
-// move to a new array (the old one may be in storage or in flight), with
-// room for the appends until the next compaction.
-func (l *raftLog) compact(i uint64, room int) {
+// compact drops the applied entries up to and including i, and the
+// chunks that held only them.
+func (l *raftLog) compact(i uint64) {
 	if i < l.first || i > l.applied {
 		return
 	}
-	l.snapTerm = l.entries[i-l.first].Term
-	kept := l.entries[i+1-l.first:]
-	l.entries = append(make([]Entry, 0, len(kept)+room), kept...)
+	l.snapTerm = l.entry(i).Term
+	l.entries.dropFront(int(i + 1 - l.first))
 	l.first = i + 1
 }
 
 // restore replaces the log by a snapshot of everything up to index, whose
 // last entry had term: what a follower too far behind is sent.
 func (l *raftLog) restore(index uint64, term Term) {
-	l.entries, l.first, l.snapTerm = nil, index+1, term
+	l.entries, l.first, l.snapTerm = entrySeq{}, index+1, term
 	l.committed, l.applied = index, index
 }
 

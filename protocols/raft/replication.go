@@ -200,7 +200,7 @@ func (n *Node) apply() {
 	}
 	n.log.applied = n.log.committed
 	if n.log.applied+1-n.log.first > compactEvery+compactKeep {
-		n.log.compact(n.log.applied-compactKeep, compactEvery+compactKeep)
+		n.log.compact(n.log.applied - compactKeep)
 		n.logChanged = true
 		n.persist()
 	}
