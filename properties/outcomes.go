@@ -47,8 +47,8 @@ type outcomes struct {
 
 func newOutcomes(s *sim.Sim, lead *leadership) *outcomes {
 	r := s.Roster()
-	o := &outcomes{roster: r, expect: s.Scenario().Expect, lead: lead, out: make([]string, r.Len()+1), outIndex: -1}
-	for name, at := range s.Scenario().Boot {
+	o := &outcomes{roster: r, expect: s.Settings().Expect, lead: lead, out: make([]string, r.Len()+1), outIndex: -1}
+	for name, at := range s.Settings().Boot {
 		if id, ok := r.ID(name); ok && at.Min > 0 {
 			o.out[id] = "not booted"
 		}

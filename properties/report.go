@@ -29,7 +29,7 @@ type Suite struct {
 // Attach builds the suite for a run and adds it to the run's observers.
 func Attach(s *sim.Sim) *Suite {
 	r := s.Roster()
-	expect := s.Scenario().Expect
+	expect := s.Settings().Expect
 	lead := newLeadership(r)
 	suite := &Suite{
 		checkers:   []Checker{NewSingleLeader(r), NewSingleBelief(r), NewSingleCommit(r), NewFencedResource(r), NewNoLostWrites(r)},
@@ -37,7 +37,7 @@ func Attach(s *sim.Sim) *Suite {
 		recoveries: &recoveries{roster: r, lead: lead},
 		outcomes:   newOutcomes(s, lead),
 		leadership: lead,
-		meter:      newMeter(s.Scenario()),
+		meter:      newMeter(s.Settings()),
 		expect:     expect,
 		roster:     r,
 	}

@@ -27,11 +27,11 @@ type compiledFault struct {
 // faultSchedule hands out the expanded scenario's faults, and the restarts
 // and heals that end those with a For, in time order, one at a time: the
 // run holds only the next one as a queue item, and compiles a fault when
-// its time comes. What it keeps does not grow with the number of faults:
-// a heap with the next fault of each stretch of the list already in time
-// order (one stretch for a nemesis, whose faults are drawn in order) and
-// the ends of the faults begun, each pushed when the fault it ends is
-// handed out.
+// its time comes. What it keeps does not grow with the number of faults
+// beyond the written ones: the stream (which draws a nemesis's faults as
+// they come), a heap with the next fault and the ends of the faults
+// begun, each pushed when the fault it ends is handed out, and those
+// faults themselves until they end.
 //
 // The order is the one a stable sort of every start and end by time
 // gives, each fault's end after its start: by (time, fault index), an end
@@ -40,10 +40,13 @@ type compiledFault struct {
 // order: reserved at boot, so that ties at one instant with other items
 // keep their order.
 type faultSchedule struct {
-	pending faultHeap // a min-heap by (at, src)
-	count   int       // starts and ends in the whole schedule
-	faults  int       // the expanded scenario's faults
-	seq     uint64    // the sequence number of the next one handed out
+	stream  *faultStream
+	pending faultHeap     // a min-heap by (at, src)
+	held    map[int]Fault // by index: the next fault, and the begun ones whose end is pending
+	next    int           // the index of the next fault the stream gives
+	end     Time          // the run's end: an end at or after it never comes
+	count   int           // starts and ends in the whole schedule
+	seq     uint64        // the sequence number of the next one handed out
 }
 
 // faultEntry is a fault at its time: one of the scenario's, or the
@@ -78,23 +81,31 @@ func (a *faultEntry) before(b *faultEntry) bool {
 	return a.at < b.at || (a.at == b.at && (a.src < b.src || (a.src == b.src && !a.undo && b.undo)))
 }
 
-// newFaultSchedule sets out an expanded scenario's faults.
-func newFaultSchedule(s *Scenario) faultSchedule {
-	fs := faultSchedule{faults: len(s.Faults), count: len(s.Faults)}
-	for i, f := range s.Faults {
-		if i == 0 || f.At.Min < s.Faults[i-1].At.Min {
-			fs.add(faultEntry{at: Time(f.At.Min), src: i})
-		}
-		if undo, ok := f.undo(); ok && undo.At.Min < s.Duration {
-			fs.count++
-		}
-	}
+// newFaultSchedule sets out a run's faults.
+func newFaultSchedule(stream *faultStream, end Time) faultSchedule {
+	fs := faultSchedule{stream: stream, held: map[int]Fault{}, end: end, count: stream.count + stream.ends}
+	fs.pull()
 	return fs
 }
 
+// pull takes the next fault from the stream into the heap.
+func (fs *faultSchedule) pull() {
+	if f, ok := fs.stream.pop(); ok {
+		fs.held[fs.next] = f
+		fs.add(faultEntry{at: Time(f.At.Min), src: fs.next})
+		fs.next++
+	}
+}
+
+// ends says whether a fault has an end inside the run.
+func (fs *faultSchedule) ends(f Fault) bool {
+	undo, ok := f.undo()
+	return ok && Time(undo.At.Min) < fs.end
+}
+
 // take removes the next fault from the schedule and puts in its place
-// what follows it: the next fault of its stretch, its end.
-func (fs *faultSchedule) take(s *Scenario) (faultEntry, bool) {
+// what follows it: the next fault from the stream, its end.
+func (fs *faultSchedule) take() (faultEntry, bool) {
 	if len(fs.pending) == 0 {
 		return faultEntry{}, false
 	}
@@ -102,14 +113,27 @@ func (fs *faultSchedule) take(s *Scenario) (faultEntry, bool) {
 	if e.undo {
 		return e, true
 	}
-	f := &s.Faults[e.src]
-	if next := e.src + 1; next < len(s.Faults) && s.Faults[next].At.Min >= f.At.Min {
-		fs.add(faultEntry{at: Time(s.Faults[next].At.Min), src: next})
-	}
-	if undo, ok := f.undo(); ok && undo.At.Min < s.Duration {
+	fs.pull()
+	if f := fs.held[e.src]; fs.ends(f) {
+		undo, _ := f.undo()
 		fs.add(faultEntry{at: Time(undo.At.Min), src: e.src, undo: true})
 	}
 	return e, true
+}
+
+// fault returns the fault an entry starts or ends, and forgets it unless
+// its end is still to come.
+func (fs *faultSchedule) fault(e faultEntry) Fault {
+	f := fs.held[e.src]
+	if e.undo || !fs.ends(f) {
+		delete(fs.held, e.src)
+	}
+	return f
+}
+
+// bytes is what the schedule holds, for limits.max_memory.
+func (fs *faultSchedule) bytes() int64 {
+	return int64(fs.stream.held()+len(fs.held))*faultBytes + int64(len(fs.pending))*faultEntryBytes
 }
 
 // skipEnd marks the end of fault src, if it has one, as skipped. The end
@@ -290,9 +314,9 @@ func (s *Sim) queueFaults() {
 // queueNextFault queues the next fault of the schedule, with the sequence
 // number it was given at boot, and accounts for what the schedule holds.
 func (s *Sim) queueNextFault() {
-	held := len(s.faults.pending)
-	e, ok := s.faults.take(s.scenario)
-	s.memory += int64(len(s.faults.pending)-held) * faultEntryBytes
+	held := s.faults.bytes()
+	e, ok := s.faults.take()
+	s.memory += s.faults.bytes() - held
 	if !ok {
 		return
 	}
@@ -309,27 +333,27 @@ func (s *Sim) fault(it *item) {
 // startFault carries out a fault at its time: it resolves its roles if it
 // names any, compiles it and applies it.
 func (s *Sim) startFault(e faultEntry) {
-	if e.skip {
-		return // the fault this one ends never happened
-	}
-	f, role := s.scenario.Faults[e.src], ""
+	held := s.faults.bytes()
+	f, role := s.faults.fault(e), ""
+	s.memory += s.faults.bytes() - held
 	switch {
+	case e.skip:
+		return // the fault this one ends never happened
 	case e.undo:
 		f, _ = f.undo() // its roles were resolved when it began
 	case f.hasRoles():
-		var resolved Fault
-		var why string
-		resolved, role, why = s.resolve(f, e.src)
+		resolved, r, why := s.resolve(f, e.src)
 		if why != "" {
 			s.faults.skipEnd(e.src)
 			s.publish(Event{Kind: KindFaultSkipped, Tag: f.what() + ": " + why})
 			return
 		}
-		s.scenario.Faults[e.src], f = resolved, resolved
+		s.resolved(e.src, resolved)
+		f, role = resolved, r
 	}
 	c, err := compileFault(f, s.roster)
 	if err != nil {
-		panic(fmt.Sprintf("fault %v, resolved as %v: %v", s.scenario.Faults[e.src], f, err))
+		panic(fmt.Sprintf("fault %v: %v", f, err))
 	}
 	s.applyFault(&c, role)
 }

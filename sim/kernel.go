@@ -14,12 +14,18 @@ import (
 // observers, then call Run once. Everything happens on the caller's
 // goroutine and depends on the scenario and seed alone.
 type Sim struct {
-	scenario *Scenario // expanded: no nemesis, every random choice made
-	protocol Protocol
-	seed     uint64
-	roster   *Roster
-	net      *network.Net
-	nodes    []*nodeState // by NodeID; nodes[0] is nil
+	scenario *Scenario // expanded, with no faults: the faults stream from s.faults
+	// source is the scenario the run was built from, from which Scenario
+	// expands the whole fault list again when asked (into full), with the
+	// roles resolved so far (resolutions, by fault index, until then).
+	source      *Scenario
+	full        *Scenario
+	resolutions map[int]Fault
+	protocol    Protocol
+	seed        uint64
+	roster      *Roster
+	net         *network.Net
+	nodes       []*nodeState // by NodeID; nodes[0] is nil
 	// faults hands out the scenario's faults one at a time, as they come.
 	faults      faultSchedule
 	lastCrashed NodeID      // for RoleCrashed
@@ -83,7 +89,7 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	expanded, err := s.Expand(p.Services, seed)
+	expanded, faults, err := s.expandLazily(p.Services, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +103,15 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 	if expanded.Store != nil {
 		sim.store = newStoreState(sim)
 	}
-	sim.faults = newFaultSchedule(expanded)
+	sim.faults = newFaultSchedule(faults, sim.end)
+	if faults.plan == nil {
+		// The written faults are the whole list: Scenario needs no second.
+		full := *expanded
+		full.Faults = faults.written
+		sim.full = &full
+	} else {
+		sim.source = s.Clone() // the caller may change s after New
+	}
 	sim.memory += fixedMemory(roster.Len(), sim.faults)
 	return sim, nil
 }
@@ -162,7 +176,44 @@ func (s *Sim) Roster() *Roster { return s.roster }
 // Run has returned, each role a fault named is replaced by the node it
 // resolved to (a skipped fault keeps its role, and is skipped again). Run
 // with the same seed it replays this run, to the same trace hash.
-func (s *Sim) Scenario() *Scenario { return s.scenario }
+//
+// A run does not hold its nemesis's faults as a list, so that its memory
+// does not grow with its length: the first call draws the list again and
+// keeps it. Settings costs nothing.
+func (s *Sim) Scenario() *Scenario {
+	if s.full == nil {
+		full, err := s.source.Expand(s.protocol.Services, s.seed)
+		if err != nil {
+			panic(fmt.Sprintf("sim: the scenario expanded once does not expand again: %v", err))
+		}
+		for src, f := range s.resolutions {
+			full.Faults[src] = f
+		}
+		s.full, s.resolutions = full, nil
+	}
+	return s.full
+}
+
+// Settings returns the expanded scenario without its faults (Faults and
+// Nemesis are nil): everything else a run was built with, as Scenario has
+// it, without drawing a nemesis's faults.
+func (s *Sim) Settings() *Scenario { return s.scenario }
+
+// resolved records what the roles a fault named resolved to: for its end,
+// which undoes it on the node it took, and for Scenario.
+func (s *Sim) resolved(src int, f Fault) {
+	if _, ok := s.faults.held[src]; ok {
+		s.faults.held[src] = f
+	}
+	switch {
+	case s.full != nil:
+		s.full.Faults[src] = f
+	case s.resolutions == nil:
+		s.resolutions = map[int]Fault{src: f}
+	default:
+		s.resolutions[src] = f
+	}
+}
 
 // Seed returns the run's seed.
 func (s *Sim) Seed() uint64 { return s.seed }

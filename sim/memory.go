@@ -40,10 +40,12 @@ const (
 	nodeBytes      = 2048
 	linkBytes      = 256 // one directed link's settings and random stream, once in use
 	linkIndexBytes = 4   // a pair of nodes' entry in the network's link index
-	// faultBytes is one fault of the expanded scenario: the Fault and what
-	// it points to, a partition or another change. The run compiles a
-	// fault (a partition's relation, its text) only when its time comes,
-	// and holds none of that afterwards.
+	// faultBytes is one fault a run holds: the Fault and what it points
+	// to, a partition or another change. A run holds its written faults,
+	// and of a nemesis's only the few drawn ahead and those begun and not
+	// yet ended (see faultStream). It compiles a fault (a partition's
+	// relation, its text) only when its time comes, and holds none of
+	// that afterwards.
 	faultBytes = 256
 	// faultEntryBytes is a fault or a fault's end waiting in the schedule's
 	// heap (see faultSchedule): a handful, however many faults there are.
@@ -113,11 +115,11 @@ func (s *Sim) checkMemory() {
 
 // fixedMemory is what a run holds from its start to its end, beyond its
 // queue: its nodes, the network's index of their links and its faults
-// (the expanded scenario's list, and the few the schedule holds ready,
-// which it keeps up to date in the running total as they change).
+// (the written ones, and the few the schedule holds ready, which it keeps
+// up to date in the running total as they change).
 func fixedMemory(nodes int, faults faultSchedule) int64 {
 	return int64(nodes)*nodeBytes + int64(nodes)*int64(nodes)*linkIndexBytes +
-		int64(faults.faults)*faultBytes + int64(len(faults.pending))*faultEntryBytes
+		faults.bytes()
 }
 
 // Bytes is an amount of memory in bytes. In a scenario it is a whole

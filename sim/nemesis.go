@@ -17,27 +17,38 @@ import (
 // faults are in time order. Run with the same seed, the copy replays exactly
 // what the original runs: it is what a failing run saves.
 func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
+	c, faults, err := s.expandLazily(services, seed)
+	if err != nil {
+		return nil, err
+	}
+	c.Faults = faults.all()
+	return c, nil
+}
+
+// expandLazily is Expand without the list: it returns the expanded
+// scenario with no faults (Faults and Nemesis nil) and a stream of its
+// faults in Expand's order, which draws the nemesis's as they are taken, so
+// that a run does not hold a list as long as the run. The nemesis is drawn
+// once here too, to check its faults as a whole (their number, the clock
+// steps added up) and to count them, without keeping them.
+func (s *Scenario) expandLazily(services []string, seed uint64) (*Scenario, *faultStream, error) {
 	c := s.Clone()
 	if err := c.Validate(services); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.drawRanges(newStream(seed, streamFaults, faultsRanges, 0))
 	r := newStream(seed, streamFaults, faultsNemesis, 0)
+	var plan *nemesisPlan
+	drawn, ends := 0, 0
 	if c.Nemesis != nil {
-		drawn, err := expandNemesis(c, r)
-		if err != nil {
-			return nil, err
+		var err error
+		if drawn, ends, err = checkNemesis(c, r); err != nil {
+			return nil, nil, err
 		}
-		if len(c.Faults) == 0 {
-			c.Faults = drawn // no second copy of a long nemesis list
-		} else {
-			c.Faults = append(c.Faults, drawn...)
-		}
-		c.Nemesis = nil
-		if i, node := wallDrift(c); i >= 0 {
-			return nil, c.errorf("nemesis.max_step", "the nemesis's clock steps would put %s's wall clock off by more than ±%v in all", node, MaxWallOffset)
-		}
+		plan = newNemesisPlan(c, newStream(seed, streamFaults, faultsNemesis, 0))
 	}
+	// The random orders of the written faults are drawn after the
+	// nemesis's faults, from the same stream.
 	for i, f := range c.Faults {
 		if p := f.Partition; p != nil && p.Shape == ShapeRandomHalves && len(p.Order) == 0 {
 			own := *p
@@ -46,7 +57,55 @@ func (s *Scenario) Expand(services []string, seed uint64) (*Scenario, error) {
 		}
 	}
 	slices.SortStableFunc(c.Faults, func(a, b Fault) int { return cmp.Compare(a.At.Min, b.At.Min) })
-	return c, nil
+	for _, f := range c.Faults {
+		if c.endsInside(f) {
+			ends++
+		}
+	}
+	faults := &faultStream{written: c.Faults, plan: plan, count: len(c.Faults) + drawn, ends: ends}
+	c.Faults, c.Nemesis = nil, nil
+	return c, faults, nil
+}
+
+// checkNemesis draws the nemesis's faults as a run would and checks them
+// as a whole, keeping none: it returns how many there are, and how many
+// of them end inside the run.
+func checkNemesis(c *Scenario, r *rand.Rand) (drawn, ends int, err error) {
+	w := newWallClocks(c)
+	for _, f := range c.Faults {
+		w.step(f) // Validate has checked the written ones
+	}
+	p := newNemesisPlan(c, r)
+	tooFar := "" // the node of the first step too far: reported once every draw is in (Expand's order of errors)
+	for {
+		more, err := p.step()
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, f := range p.out {
+			if tooFar == "" && !w.step(f) {
+				tooFar = f.ClockStep.Node
+			}
+			if c.endsInside(f) {
+				ends++
+			}
+		}
+		p.take()
+		if more {
+			continue
+		}
+		if tooFar != "" {
+			return 0, 0, c.errorf("nemesis.max_step", "the nemesis's clock steps would put %s's wall clock off by more than ±%v in all", tooFar, MaxWallOffset)
+		}
+		return p.drawn, ends, nil
+	}
+}
+
+// endsInside says whether a fault has an end (a restart, a heal) inside
+// the run.
+func (s *Scenario) endsInside(f Fault) bool {
+	undo, ok := f.undo()
+	return ok && undo.At.Min < s.Duration
 }
 
 // drawRanges fixes every range: each fault's times in the order written,
@@ -85,14 +144,20 @@ func shuffledParticipants(n int, r *rand.Rand) []string {
 	return names
 }
 
-// nemesisPlan draws a nemesis's faults. Network faults (partitions, cuts)
-// never overlap one another, nor do link degradations, nor two faults on
-// one node: each is undone before the next of its class begins.
+// nemesisPlan draws a nemesis's faults, a draw at a time (see step).
+// Network faults (partitions, cuts) never overlap one another, nor do link
+// degradations, nor two faults on one node: each is undone before the next
+// of its class begins.
 type nemesisPlan struct {
 	n        *Nemesis
 	s        *Scenario
 	r        *rand.Rand
-	out      []Fault
+	out      []Fault // drawn and not yet taken
+	drawn    int     // faults drawn in all
+	draws    int
+	t, end   time.Duration // the latest draw's time; where draws stop
+	room     int           // the most faults the limits leave room for
+	limit    string        // the limit that says so
 	netFree  time.Duration
 	linkFree time.Duration
 	nodeFree []time.Duration // by index in targets
@@ -100,12 +165,9 @@ type nemesisPlan struct {
 	shapes   []string
 }
 
-// expandNemesis draws the nemesis's faults. Validate has checked that the
-// draws expected fit limits.max_faults; the count is checked again as they
-// are drawn, so that no seed draws past it either.
-func expandNemesis(s *Scenario, r *rand.Rand) ([]Fault, error) {
+func newNemesisPlan(s *Scenario, r *rand.Rand) *nemesisPlan {
 	n := s.Nemesis
-	p := &nemesisPlan{n: n, s: s, r: r, targets: n.Targets, shapes: n.Shapes}
+	p := &nemesisPlan{n: n, s: s, r: r, targets: n.Targets, shapes: n.Shapes, t: n.Start, end: s.Duration - n.Quiet}
 	if len(p.targets) == 0 {
 		p.targets = participantNames(s.Nodes)
 	}
@@ -113,26 +175,43 @@ func expandNemesis(s *Scenario, r *rand.Rand) ([]Fault, error) {
 		p.shapes = fittingShapes(s.Nodes)
 	}
 	p.nodeFree = make([]time.Duration, len(p.targets))
-	end := s.Duration - n.Quiet
-	room, limit := faultRoom(s)
-	// Draws that add no fault (their node is busy) cost little, but they
-	// are bounded too: twice the room is far beyond what any seed draws
-	// once the expected number fits.
-	t := n.Start
-	for draws := 0; len(p.out) <= room && draws <= 2*room+100; draws++ {
-		t += time.Duration(r.ExpFloat64() * float64(n.Interval))
-		if t >= end {
-			return p.out, nil
-		}
-		kind := n.Kinds[r.IntN(len(n.Kinds))]
-		// Undone strictly before the end, so the expanded faults lie inside
-		// the run even with no quiet period.
-		if d := min(n.MinFor+time.Duration(r.Int64N(int64(n.MaxFor-n.MinFor)+1)), end-t-1); d > 0 {
-			p.add(kind, t, d)
-		}
+	p.room, p.limit = faultRoom(s)
+	return p
+}
+
+// step makes the next draw: a time after the latest, a kind and a length,
+// and the faults they add (none when their node or class is busy) to out.
+// It returns false once the draws are past the end. Every fault drawn
+// later begins at or after p.t, the time just drawn.
+//
+// Validate has checked that the draws expected fit the limits; the count
+// is checked again as they are drawn, so that no seed draws past them
+// either. Draws that add no fault cost little, but they are bounded too:
+// twice the room is far beyond what any seed draws once the expected
+// number fits.
+func (p *nemesisPlan) step() (bool, error) {
+	if p.drawn > p.room || p.draws > 2*p.room+100 {
+		return false, p.s.errorf("nemesis.interval", "the nemesis drew more faults than %s leaves room for by %v of %v; raise the interval or the limit",
+			p.limit, p.t, p.s.Duration)
 	}
-	return nil, s.errorf("nemesis.interval", "the nemesis drew more faults than %s leaves room for by %v of %v; raise the interval or the limit",
-		limit, t, s.Duration)
+	p.draws++
+	p.t += time.Duration(p.r.ExpFloat64() * float64(p.n.Interval))
+	if p.t >= p.end {
+		return false, nil
+	}
+	kind := p.n.Kinds[p.r.IntN(len(p.n.Kinds))]
+	// Undone strictly before the end, so the expanded faults lie inside
+	// the run even with no quiet period.
+	if d := min(p.n.MinFor+time.Duration(p.r.Int64N(int64(p.n.MaxFor-p.n.MinFor)+1)), p.end-p.t-1); d > 0 {
+		p.add(kind, p.t, d)
+	}
+	return true, nil
+}
+
+// take empties out, for the draws to come.
+func (p *nemesisPlan) take() {
+	clear(p.out)
+	p.out = p.out[:0]
 }
 
 func fittingShapes(nodes int) []string {
@@ -167,7 +246,10 @@ func (p *nemesisPlan) add(kind string, t, d time.Duration) {
 	}
 }
 
-func (p *nemesisPlan) emit(faults ...Fault) { p.out = append(p.out, faults...) }
+func (p *nemesisPlan) emit(faults ...Fault) {
+	p.out = append(p.out, faults...)
+	p.drawn += len(faults)
+}
 
 func (p *nemesisPlan) partition(kind string) *Partition {
 	if kind != NemesisPartition {

@@ -89,7 +89,7 @@ func WritePerfettoWith(s *Sim, w io.Writer, opts PerfettoOptions) *PerfettoTrace
 	}
 	t.names[networkTID] = jsonString("network")
 	t.writeString(`{"traceEvents":[`)
-	t.process(s.Scenario().Name + " seed " + strconv.FormatUint(s.Seed(), 10))
+	t.process(s.Settings().Name + " seed " + strconv.FormatUint(s.Seed(), 10))
 	for id := NodeID(networkTID); int(id) <= r.Len(); id++ {
 		t.track(id)
 	}

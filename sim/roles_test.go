@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
 	"github.com/electsim/electsim/protocols/example"
@@ -361,6 +362,56 @@ func TestNemesisAimsAtTheLeader(t *testing.T) {
 	}
 	if hits < 5 {
 		t.Fatalf("the nemesis hit the leader %d times in 30s at a 1s interval", hits)
+	}
+}
+
+// TestNemesisRolesAreSavedAsResolved: a run draws its nemesis's faults as
+// it goes and does not keep them; Scenario draws them again, with each
+// role the run resolved replaced by its node, whether it is asked before
+// the run (and kept up to date) or after. Either list replays the run to
+// its trace hash.
+func TestNemesisRolesAreSavedAsResolved(t *testing.T) {
+	scn := &sim.Scenario{Name: "nemesis", Nodes: 5, Duration: 20 * time.Second, Protocol: sim.ProtocolSpec{Name: "beacon"},
+		Nemesis: &sim.Nemesis{Interval: time.Second, Kinds: []string{sim.NemesisCrash, sim.NemesisPause, sim.NemesisPartition}, Targets: []string{sim.RoleLeader}, MaxFor: 500 * time.Millisecond}}
+	p := example.Beacon(example.BeaconConfig{Interval: 10 * time.Millisecond, TimeoutMin: 50 * time.Millisecond, TimeoutMax: 100 * time.Millisecond})
+	run := func(s *sim.Sim) uint64 {
+		res := s.Run()
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		return res.TraceHash
+	}
+	for seed := uint64(1); seed <= 5; seed++ {
+		after, err := sim.New(scn, p, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash := run(after)
+		before, _ := sim.New(scn, p, seed)
+		early := before.Scenario()
+		if run(before) != hash {
+			t.Fatalf("seed %d: asking for the scenario before the run changed the run", seed)
+		}
+		saved := after.Scenario()
+		if diff := cmp.Diff(early.Faults, saved.Faults); diff != "" {
+			t.Fatalf("seed %d: the scenario asked before the run differs from the one asked after (-before +after):\n%s", seed, diff)
+		}
+		resolved := 0
+		for _, f := range saved.Faults {
+			if f.Crash != "" && f.Crash != sim.RoleLeader || f.Pause != nil && f.Pause.Node != sim.RoleLeader {
+				resolved++
+			}
+		}
+		if resolved == 0 || saved.Nemesis != nil {
+			t.Fatalf("seed %d: the saved scenario has a nemesis (%v) or no fault with its role resolved", seed, saved.Nemesis != nil)
+		}
+		replay, err := sim.New(saved, p, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := run(replay); got != hash {
+			t.Fatalf("seed %d: the saved scenario replays to %016x, the run was %016x", seed, got, hash)
+		}
 	}
 }
 

@@ -35,40 +35,61 @@ const MaxWallOffset = 2 * MaxClockStep
 
 // wallDrift finds the first clock step after which some node's wall clock
 // could be more than MaxWallOffset off, counting a step of a role against
-// every node: its index in the faults and the node, or -1. Each node's
-// offset plus the steps of roles stays within MaxWallOffset as it goes, so
-// the sums cannot wrap.
+// every node: its index in the faults and the node, or -1.
 func wallDrift(s *Scenario) (int, string) {
-	own := map[string]time.Duration{} // a node's offset and its own steps
-	var roles time.Duration           // steps of roles: any node may take them
-	worst := s.Clocks.RandomOffset    // the largest of own, for a role's step
-	for _, o := range s.Clocks.Nodes {
-		if o.Offset != nil {
-			worst = max(worst, absDuration(*o.Offset))
-		}
-	}
+	w := newWallClocks(s)
 	for i, f := range s.Faults {
-		if f.ClockStep == nil {
-			continue
+		if !w.step(f) {
+			return i, f.ClockStep.Node
 		}
-		by, node := absDuration(f.ClockStep.By), f.ClockStep.Node
-		if IsRole(node) {
-			if by > MaxWallOffset-worst-roles {
-				return i, node
-			}
-			roles += by
-			continue
-		}
-		if _, ok := own[node]; !ok {
-			own[node] = baseOffset(s, node)
-		}
-		if by > MaxWallOffset-own[node]-roles {
-			return i, node
-		}
-		own[node] += by
-		worst = max(worst, own[node])
 	}
 	return -1, ""
+}
+
+// wallClocks adds up the clock steps of a fault list as it goes, fault by
+// fault, for wallDrift and for a nemesis's faults, which are checked as
+// they are drawn and not kept. Each node's offset plus the steps of roles
+// stays within MaxWallOffset as it goes, so the sums cannot wrap.
+type wallClocks struct {
+	s     *Scenario
+	own   map[string]time.Duration // a node's offset and its own steps
+	roles time.Duration            // steps of roles: any node may take them
+	worst time.Duration            // the largest of own, for a role's step
+}
+
+func newWallClocks(s *Scenario) *wallClocks {
+	w := &wallClocks{s: s, own: map[string]time.Duration{}, worst: s.Clocks.RandomOffset}
+	for _, o := range s.Clocks.Nodes {
+		if o.Offset != nil {
+			w.worst = max(w.worst, absDuration(*o.Offset))
+		}
+	}
+	return w
+}
+
+// step adds a fault; it returns false if the fault is a clock step that
+// would put some node's wall clock too far off.
+func (w *wallClocks) step(f Fault) bool {
+	if f.ClockStep == nil {
+		return true
+	}
+	by, node := absDuration(f.ClockStep.By), f.ClockStep.Node
+	if IsRole(node) {
+		if by > MaxWallOffset-w.worst-w.roles {
+			return false
+		}
+		w.roles += by
+		return true
+	}
+	if _, ok := w.own[node]; !ok {
+		w.own[node] = baseOffset(w.s, node)
+	}
+	if by > MaxWallOffset-w.own[node]-w.roles {
+		return false
+	}
+	w.own[node] += by
+	w.worst = max(w.worst, w.own[node])
+	return true
 }
 
 // baseOffset is the most a node's wall clock is off before any step.
