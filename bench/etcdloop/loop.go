@@ -1,8 +1,9 @@
 // Package etcdloop drives the real etcd raft library (go.etcd.io/raft/v3,
-// five RawNodes) with a minimal discrete-event loop: a binary heap of
-// ticks, proposals and message deliveries in simulated time, the same
-// cluster and timings as electsim's Raft benchmark
-// (protocols/raft BenchmarkFiveNodesPreVoteCheckQuorum/commit):
+// one RawNode per member of a cluster of any size) with a minimal
+// discrete-event loop: a binary heap of ticks, proposals and message
+// deliveries in simulated time, the same cluster and timings as electsim's
+// Raft benchmarks (protocols/raft BenchmarkFiveNodesPreVoteCheckQuorum/commit
+// at five nodes, BenchmarkRaftScalePreVoteCheckQuorum at more):
 //
 //   - 100 ms heartbeat and 1-2 s election timeouts: a tick every 100 ms,
 //     HeartbeatTick 1, ElectionTick 10 (etcd randomizes the timeout in
@@ -32,9 +33,8 @@ import (
 	pb "go.etcd.io/raft/v3/raftpb"
 )
 
-// Nodes is the cluster size; the timings are the benchmark's.
+// The timings are the benchmark's.
 const (
-	Nodes     = 5
 	tick      = 100 * time.Millisecond
 	actEvery  = 100 * time.Millisecond
 	driftPPM  = 100
@@ -70,6 +70,7 @@ type node struct {
 	term     uint64 // leadership epochs: an act item of an older one is stale
 	applied  uint64
 	snapshot uint64
+	applies  int64 // committed entries applied here
 	conf     pb.ConfState
 }
 
@@ -78,17 +79,19 @@ type Loop struct {
 	now, end int64
 	seq      uint64
 	heap     []item
-	nodes    [Nodes]*node
+	nodes    []*node
 	rng      *rand.Rand
 	// Committed counts the entries applied on the nodes, Events the items
-	// the loop handled.
-	Committed, Events int64
+	// the loop handled (ticks, acts, deliveries), Sent the messages the
+	// nodes sent (lost ones too).
+	Committed, Events, Sent int64
 }
 
-// New builds a run of the given length with a seed.
-func New(duration time.Duration, seed uint64) *Loop {
-	l := &Loop{end: int64(duration), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
-	voters := make([]uint64, Nodes)
+// New builds a run of a cluster of the given size (at least one node), of
+// the given length, with a seed.
+func New(nodes int, duration time.Duration, seed uint64) *Loop {
+	l := &Loop{end: int64(duration), nodes: make([]*node, nodes), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	voters := make([]uint64, nodes)
 	for i := range voters {
 		voters[i] = uint64(i + 1)
 	}
@@ -117,6 +120,12 @@ func (l *Loop) newNode(i int, voters []uint64) *node {
 	l.push(item{at: l.rng.Int64N(int64(tick)), kind: kindTick, node: i})
 	return n
 }
+
+// Nodes is the cluster size.
+func (l *Loop) Nodes() int { return len(l.nodes) }
+
+// CommittedOn counts the entries applied on node i (0-based).
+func (l *Loop) CommittedOn(i int) int64 { return l.nodes[i].applies }
 
 // Run runs to the end.
 func (l *Loop) Run() {
@@ -167,6 +176,7 @@ func (l *Loop) ready(i int) {
 		}
 		for _, e := range rd.CommittedEntries {
 			n.applied = e.Index
+			n.applies++
 			l.Committed++
 		}
 		l.compact(n)
@@ -206,6 +216,7 @@ func (l *Loop) compact(n *node) {
 }
 
 func (l *Loop) send(m pb.Message) {
+	l.Sent++
 	if l.rng.Float64() < lossProb {
 		return
 	}

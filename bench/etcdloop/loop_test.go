@@ -1,18 +1,28 @@
 package etcdloop
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
 
-// TestTheClusterElectsAndCommits: the loop is a working Raft cluster: over
-// a minute one leader commits about one act per 100 ms on every node.
+// TestTheClusterElectsAndCommits: the loop is a working Raft cluster, at
+// the budget's five nodes and at 64: over a minute a leader commits about
+// one act per 100 ms, and every node applies them.
 func TestTheClusterElectsAndCommits(t *testing.T) {
-	l := New(time.Minute, 1)
-	l.Run()
-	perNode := l.Committed / Nodes
-	if perNode < 500 || perNode > 700 {
-		t.Fatalf("each node applied %d entries in a minute, want about 600 (one per 100ms after the election)", perNode)
+	for _, nodes := range []int{5, 64} {
+		t.Run(fmt.Sprintf("nodes=%d", nodes), func(t *testing.T) {
+			l := New(nodes, time.Minute, 1)
+			l.Run()
+			if l.Nodes() != nodes {
+				t.Fatalf("a cluster of %d has %d nodes", nodes, l.Nodes())
+			}
+			for i := range nodes {
+				if got := l.CommittedOn(i); got < 500 || got > 700 {
+					t.Fatalf("node %d applied %d entries in a minute, want about 600 (one per 100ms after the election)", i+1, got)
+				}
+			}
+		})
 	}
 }
 
@@ -23,7 +33,7 @@ func BenchmarkEtcdRaftFiveNodes(b *testing.B) {
 	b.ReportAllocs()
 	var events int64
 	for i := 0; b.Loop(); i++ {
-		l := New(time.Hour, uint64(i))
+		l := New(5, time.Hour, uint64(i))
 		l.Run()
 		events += l.Events
 	}
