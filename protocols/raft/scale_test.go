@@ -42,6 +42,22 @@ func BenchmarkRaftScale(b *testing.B) {
 	}
 }
 
+// BenchmarkRaftScalePreVoteCheckQuorum is BenchmarkRaftScale's cluster,
+// a minute of true time, with PreVote and CheckQuorum on (as
+// BenchmarkFiveNodesPreVoteCheckQuorum/commit; Raft's defaults have both
+// off): the configuration of the etcd raft loop that bench/etcdloop's
+// BenchmarkEtcdRaftScale runs at the same sizes, for bench/cmd/ratios to
+// compare with.
+func BenchmarkRaftScalePreVoteCheckQuorum(b *testing.B) {
+	for _, nodes := range []int{5, 64, 250} {
+		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
+			scn := scaleScenario(nodes)
+			scn.Protocol.Params = map[string]any{"prevote": true, "check_quorum": true, "commit": true}
+			protocoltest.Bench(b, scn, protocoltest.Build(b, scn))
+		})
+	}
+}
+
 // liveBytes runs scn once, checkers attached, and returns how much more
 // heap is live at its end than before it was built.
 func liveBytes(b *testing.B, scn *sim.Scenario, p sim.Protocol) uint64 {
