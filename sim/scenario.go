@@ -51,9 +51,10 @@ type Scenario struct {
 // network's link index (4 MB at 1,000) and a bit per pair in each
 // partition; the rest grows with the protocol's traffic. Raft with an act
 // every 100ms, commit and checkers on (BenchmarkRaftScale in
-// protocols/raft) simulates about 12,900 seconds per wall second at 5
-// nodes, 870 at 64, 205 at 250 and 38 at 1,000, and holds about 75 KB per
-// node after a minute, most of it the log. Protocols that keep node sets
+// protocols/raft) simulates about 600-850 seconds per wall second at 64
+// nodes, 120-180 at 250 and 20-36 at 1,000 (the development machine's
+// speed swings that much), and holds about 60 KB per node after a minute,
+// most of it the log. Protocols that keep node sets
 // in a word refuse more when built, naming nodes: sbr and routing, 64.
 const MaxParticipants = 1024
 
