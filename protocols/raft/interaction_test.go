@@ -21,7 +21,8 @@ import (
 // of what happened. Regenerate with -rewrite, then read the diff.
 //
 //	add-nodes 3 [prevote=true] [check-quorum=true] [lease=true] [persist=false] [write-every=0s]
-//	          [commit=false] [election-timer=paper] [prevote-refusal=thesis] [log-2=1/1/2]
+//	          [commit=false] [election-timer=paper] [prevote-refusal=thesis] [commit-notify=etcd]
+//	          [log-2=1/1/2]
 //	    starts a fresh cluster of nodes 1..3 with Raft's defaults changed so;
 //	    log-2 gives node 2 an initial log of entries of those terms.
 //	propose 1
@@ -153,6 +154,8 @@ func (c *cluster) addNodes(t *testing.T, d *datadriven.TestData) {
 			cfg.TimerRule = v
 		case "prevote-refusal":
 			cfg.PreVoteRefusal = v
+		case "commit-notify":
+			cfg.CommitNotify = v
 		default:
 			t.Fatalf("%s: unknown option %q", d.Pos, arg.Key)
 		}

@@ -43,6 +43,7 @@ var correct = []map[string]any{
 	{"prevote": true, "check_quorum": true, "write_every": "0s"},
 	{"election_timer": "paper", "prevote": true, "prevote_refusal": "thesis"},
 	{"commit": false},
+	{"prevote": true, "check_quorum": true, "commit_notify": "etcd"},
 }
 
 var everyFault = properties.FaultSpace{

@@ -15,9 +15,16 @@ import (
 // figure 8); the entries before it commit with it.
 //
 // Simplified: there are no flow-control windows (etcd's inflights) beyond
-// probing one append at a time after a rejection, and followers learn the
-// commit index with the next append or heartbeat, not with one sent at
-// once.
+// probing one append at a time after a rejection.
+//
+// How followers learn the commit index is an option (commit_notify): with
+// the next append or heartbeat, as the paper has it (section 5.3: the
+// leader "includes that index in future AppendEntries RPCs (including
+// heartbeats)"), or at once, as etcd-io/raft does: when its commit index
+// moves the leader sends every follower an append (raft.go, stepLeader's
+// MsgAppResp: maybeCommit, then bcastAppend), and a follower whose answer
+// comes later gets one of its own if the commit it was last sent is behind
+// (Progress.CanBumpCommit). etcd's way sends half again as many messages.
 
 // maxEntriesPerAppend bounds an append, as etcd's MaxSizePerMsg does.
 const maxEntriesPerAppend = 64
@@ -37,7 +44,8 @@ const (
 type progress struct {
 	match, next uint64
 	probing     bool
-	probeSent   bool // an append of the probe is out, unanswered
+	probeSent   bool   // an append of the probe is out, unanswered
+	sentCommit  uint64 // the commit index last sent (commit_notify: etcd)
 }
 
 func (n *Node) resetProgress() {
@@ -127,6 +135,7 @@ func (n *Node) sendAppend(to sim.NodeID, round uint64) {
 	hi := min(n.log.lastIndex(), prev+maxEntriesPerAppend)
 	ents := n.log.slice(prev+1, hi+1)
 	n.env.Send(to, Append{Term: n.term, PrevIndex: prev, PrevTerm: prevTerm, Entries: ents, Commit: n.log.committed, Round: round})
+	pr.sentCommit = n.log.committed
 	if !pr.probing {
 		pr.next = hi + 1 // optimistic: the follower will hold them
 	}
@@ -154,26 +163,50 @@ func (n *Node) handleAppendResp(from sim.NodeID, r AppendResp) {
 		return
 	}
 	pr.probing = false
+	committed := false
 	if r.Index > pr.match {
 		n.setMatch(from, r.Index)
 		pr.next = max(pr.next, r.Index+1)
-		n.maybeCommit()
+		committed = n.maybeCommit()
 	}
-	if pr.next <= n.log.lastIndex() {
+	switch {
+	case committed && n.cfg.CommitNotify == NotifyEtcd:
+		n.broadcastCommit()
+	case pr.next <= n.log.lastIndex():
 		n.sendAppend(from, r.Round)
+	case n.cfg.CommitNotify == NotifyEtcd && pr.canBumpCommit(n.log.committed):
+		n.sendAppend(from, r.Round) // it may lack the commit index: send it now
 	}
+}
+
+// broadcastCommit sends every follower an append, carrying the commit index
+// that just moved (commit_notify: etcd; etcd's bcastAppend).
+func (n *Node) broadcastCommit() {
+	for _, peer := range n.env.Peers() {
+		if peer != n.env.ID() {
+			n.sendAppend(peer, n.lease.round)
+		}
+	}
+}
+
+// canBumpCommit says whether sending the commit index could move the
+// follower's: only while the one last sent was behind it and short of
+// next-1 (etcd's Progress.CanBumpCommit).
+func (pr *progress) canBumpCommit(commit uint64) bool {
+	return commit > pr.sentCommit && pr.sentCommit < pr.next-1
 }
 
 // maybeCommit commits the highest index a quorum holds, if its entry is of
 // this term: an older term's entry commits only under one of the leader's
-// own (paper, figure 8), never by counting its replicas.
-func (n *Node) maybeCommit() {
+// own (paper, figure 8), never by counting its replicas. It says whether
+// the commit index moved.
+func (n *Node) maybeCommit() bool {
 	// Most acknowledgements move no quorum past the commit index (the
 	// others have not answered yet): ahead, kept by setMatch, says so at
 	// once, sparing the sort (and, in a large cluster, a scan of every
 	// follower on every acknowledgement). It decides as counting would.
 	if n.ahead < n.quorum() {
-		return
+		return false
 	}
 	matches := n.matches[:0]
 	for _, peer := range n.env.Peers() {
@@ -186,7 +219,9 @@ func (n *Node) maybeCommit() {
 		n.ahead = len(matches) - sort.Search(len(matches), func(i int) bool { return matches[i] > quorumIndex })
 		n.persist()
 		n.apply()
+		return true
 	}
+	return false
 }
 
 // apply takes the newly committed entries into effect: on the leader, each
