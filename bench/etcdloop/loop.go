@@ -1,9 +1,13 @@
 // Package etcdloop drives the real etcd raft library (go.etcd.io/raft/v3,
 // one RawNode per member of a cluster of any size) with a minimal
 // discrete-event loop: a binary heap of ticks, proposals and message
-// deliveries in simulated time, the same cluster and timings as electsim's
-// Raft benchmarks (protocols/raft BenchmarkFiveNodesPreVoteCheckQuorum/commit
-// at five nodes, BenchmarkRaftScalePreVoteCheckQuorum at more):
+// deliveries in simulated time, the same cluster, timings and load as
+// electsim's Raft benchmarks (protocols/raft
+// BenchmarkFiveNodesPreVoteCheckQuorum/commit+etcd-load at five nodes,
+// BenchmarkRaftScaleAsEtcd at more; BenchmarkFiveNodesPreVoteCheckQuorum/commit
+// is the same cluster with electsim's default load: a client write in every
+// heartbeat, commit indexes learnt with the next append, a third fewer
+// messages):
 //
 //   - 100 ms heartbeat and 1-2 s election timeouts: a tick every 100 ms,
 //     HeartbeatTick 1, ElectionTick 10 (etcd randomizes the timeout in

@@ -1,6 +1,7 @@
 package raft_test
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -30,15 +31,25 @@ func BenchmarkFiveNodes(b *testing.B) {
 
 // BenchmarkFiveNodesPreVoteCheckQuorum compares what commit and disks
 // cost, with PreVote and CheckQuorum on: acts on belief (commit off),
-// committed acts, and committed acts with a disk that takes 1-5ms a write.
+// committed acts, committed acts with a disk that takes 1-5ms a write, and
+// committed acts under the etcd raft loop's load (etcdLoad): no client
+// writes besides the acts and etcd's commit notices, so that electsim and
+// bench/'s loop send the same messages.
 func BenchmarkFiveNodesPreVoteCheckQuorum(b *testing.B) {
 	for _, tc := range []struct {
 		name   string
-		commit bool
+		params map[string]any
 		disk   bool
-	}{{"belief", false, false}, {"commit", true, false}, {"commit+disk", true, true}} {
+	}{
+		{"belief", map[string]any{"commit": false}, false},
+		{"commit", map[string]any{}, false},
+		{"commit+disk", map[string]any{}, true},
+		{"commit+etcd-load", etcdLoad, false},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
-			scn := benchScenario(map[string]any{"prevote": true, "check_quorum": true, "commit": tc.commit})
+			params := map[string]any{"prevote": true, "check_quorum": true}
+			maps.Copy(params, tc.params)
+			scn := benchScenario(params)
 			if tc.disk {
 				disk := network.Uniform(time.Millisecond, 5*time.Millisecond)
 				scn.Disk.Latency = &disk
