@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/electsim/electsim/clock"
@@ -15,9 +16,10 @@ import (
 // goroutine and depends on the scenario and seed alone.
 type Sim struct {
 	scenario *Scenario // expanded, with no faults: the faults stream from s.faults
-	// source is the scenario the run was built from, from which Scenario
-	// expands the whole fault list again when asked (into full), with the
-	// roles resolved so far (resolutions, by fault index, until then).
+	// source is the scenario the run was built from, when it has a
+	// nemesis: Scenario expands the whole fault list from it again when
+	// asked (into full), with the roles resolved so far (resolutions, by
+	// fault index, until then).
 	source      *Scenario
 	full        *Scenario
 	resolutions map[int]Fault
@@ -57,7 +59,7 @@ type Sim struct {
 	logf         func(at Time, node NodeID, line string)
 	logObservers []LogObserver
 	stop         error
-	ran          bool
+	ran, done    bool // Run was called; it has returned
 }
 
 // Result is what a run produced.
@@ -104,12 +106,7 @@ func New(s *Scenario, p Protocol, seed uint64) (*Sim, error) {
 		sim.store = newStoreState(sim)
 	}
 	sim.faults = newFaultSchedule(faults, sim.end)
-	if faults.plan == nil {
-		// The written faults are the whole list: Scenario needs no second.
-		full := *expanded
-		full.Faults = faults.written
-		sim.full = &full
-	} else {
+	if faults.plan != nil {
 		sim.source = s.Clone() // the caller may change s after New
 	}
 	sim.memory += fixedMemory(roster.Len(), sim.faults)
@@ -172,31 +169,47 @@ func (s *Sim) OnLog(f func(at Time, node NodeID, line string)) { s.logf = f }
 func (s *Sim) Roster() *Roster { return s.roster }
 
 // Scenario returns the expanded scenario: the nemesis turned into plain
-// faults, every range drawn and every random shape given its order. Once
-// Run has returned, each role a fault named is replaced by the node it
-// resolved to (a skipped fault keeps its role, and is skipped again). Run
-// with the same seed it replays this run, to the same trace hash.
+// faults, every range drawn and every random shape given its order, with
+// the run's seed, and once Run has returned its trace hash. Once Run has
+// returned, each role a fault named is replaced by the node it resolved to
+// (a skipped fault keeps its role, and is skipped again). Run with the same
+// seed it replays this run, to the same trace hash: it is what a failing
+// run saves.
 //
-// A run does not hold its nemesis's faults as a list, so that its memory
-// does not grow with its length: the first call draws the list again and
-// keeps it. Settings costs nothing.
+// A run does not hold its faults as a list, so that its memory does not
+// grow with its length: the first call makes the list (a nemesis's faults
+// drawn again) and returns it on every later call, kept up to date by the
+// run. The run does not read it: a caller may change it, though the
+// roles resolved later are written into it. Settings is the cheap way to
+// read the rest of the scenario.
 func (s *Sim) Scenario() *Scenario {
 	if s.full == nil {
-		full, err := s.source.Expand(s.protocol.Services, s.seed)
-		if err != nil {
-			panic(fmt.Sprintf("sim: the scenario expanded once does not expand again: %v", err))
+		var faults []Fault
+		if s.source == nil {
+			faults = slices.Clone(s.faults.stream.written)
+		} else {
+			full, err := s.source.Expand(s.protocol.Services, s.seed)
+			if err != nil {
+				panic(fmt.Sprintf("sim: the scenario expanded once does not expand again: %v", err))
+			}
+			faults = full.Faults
 		}
 		for src, f := range s.resolutions {
-			full.Faults[src] = f
+			faults[src] = f
 		}
-		s.full, s.resolutions = full, nil
+		s.full, s.resolutions = s.scenario.Clone(), nil
+		s.full.Faults, s.full.Seed = faults, s.seed
+		if s.done {
+			s.full.TraceHash = TraceHashString(s.hash)
+		}
 	}
 	return s.full
 }
 
 // Settings returns the expanded scenario without its faults (Faults and
-// Nemesis are nil): everything else a run was built with, as Scenario has
-// it, without drawing a nemesis's faults.
+// Nemesis are nil): everything else the run was built with, as Scenario
+// has it, for an observer to read its settings at no cost. It is the
+// run's own: read it, and Clone it to change it.
 func (s *Sim) Settings() *Scenario { return s.scenario }
 
 // resolved records what the roles a fault named resolved to: for its end,
@@ -207,7 +220,9 @@ func (s *Sim) resolved(src int, f Fault) {
 	}
 	switch {
 	case s.full != nil:
-		s.full.Faults[src] = f
+		if src < len(s.full.Faults) { // a caller may have changed the list
+			s.full.Faults[src] = f
+		}
 	case s.resolutions == nil:
 		s.resolutions = map[int]Fault{src: f}
 	default:
@@ -236,6 +251,10 @@ func (s *Sim) Run() (res Result) {
 		}
 		if s.stop == nil {
 			res.End = s.end
+		}
+		s.done = true
+		if s.full != nil {
+			s.full.TraceHash = TraceHashString(s.hash)
 		}
 	}()
 	s.boot()

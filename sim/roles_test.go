@@ -405,12 +405,45 @@ func TestNemesisRolesAreSavedAsResolved(t *testing.T) {
 		if resolved == 0 || saved.Nemesis != nil {
 			t.Fatalf("seed %d: the saved scenario has a nemesis (%v) or no fault with its role resolved", seed, saved.Nemesis != nil)
 		}
+		if saved.Seed != seed || saved.TraceHash != sim.TraceHashString(hash) {
+			t.Fatalf("seed %d: the saved scenario says seed %d, trace hash %q; the run was %016x", seed, saved.Seed, saved.TraceHash, hash)
+		}
 		replay, err := sim.New(saved, p, seed)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := run(replay); got != hash {
 			t.Fatalf("seed %d: the saved scenario replays to %016x, the run was %016x", seed, got, hash)
+		}
+	}
+}
+
+// TestChangingTheScenarioLeavesTheRun: what Scenario returns is the
+// caller's: emptied or cut short before the run, with written faults or a
+// nemesis, the run is the same.
+func TestChangingTheScenarioLeavesTheRun(t *testing.T) {
+	p := example.Beacon(example.BeaconConfig{Interval: 10 * time.Millisecond, TimeoutMin: 50 * time.Millisecond, TimeoutMax: 100 * time.Millisecond})
+	for _, scn := range []*sim.Scenario{
+		{Name: "written", Nodes: 3, Duration: 5 * time.Second, Protocol: sim.ProtocolSpec{Name: "beacon"}, Faults: []sim.Fault{
+			{At: sim.Fixed(time.Second), Crash: sim.RoleLeader, For: sim.Fixed(time.Second)},
+			{At: sim.Fixed(3 * time.Second), Partition: &sim.Partition{Shape: sim.ShapeIsolate, Node: sim.RoleLeader}, For: sim.Fixed(time.Second)},
+		}},
+		{Name: "nemesis", Nodes: 5, Duration: 10 * time.Second, Protocol: sim.ProtocolSpec{Name: "beacon"},
+			Nemesis: &sim.Nemesis{Interval: 500 * time.Millisecond, Targets: []string{sim.RoleLeader}, MaxFor: 300 * time.Millisecond}},
+	} {
+		plain, _ := sim.New(scn, p, 3)
+		want := plain.Run().TraceHash
+		for _, change := range []func(*sim.Scenario){
+			func(c *sim.Scenario) { c.Faults = nil },
+			func(c *sim.Scenario) { c.Faults = c.Faults[:1] },
+			func(c *sim.Scenario) { c.Nodes, c.Duration = 1, time.Second },
+		} {
+			s, _ := sim.New(scn, p, 3)
+			change(s.Scenario())
+			res := s.Run()
+			if res.Err != nil || res.TraceHash != want {
+				t.Fatalf("%s: changing Scenario() before the run changed it: %v, hash %016x, want %016x", scn.Name, res.Err, res.TraceHash, want)
+			}
 		}
 	}
 }
