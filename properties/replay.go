@@ -124,12 +124,13 @@ func (w *eventWindow) Observe(e *sim.Event) {
 	}
 }
 
-// HashCheck says whether a replayed run is the saved one: "" when the file
-// recorded no trace hash, else a sentence either way.
+// HashCheck says whether a replayed run is the saved one, in a sentence:
+// it matches, it does not, or the file recorded no trace hash to check
+// (then same is true: nothing says otherwise).
 func HashCheck(path, recorded, got string) (msg string, same bool) {
 	switch {
 	case recorded == "":
-		return "", true
+		return fmt.Sprintf("%s records no trace_hash, so nothing says this is the run that was saved (electsim run -save and Sim.Scenario after a run record it)", path), true
 	case recorded != got:
 		return fmt.Sprintf("trace hash changed: %s records %s, this run gives %s: the code or the scenario changed since it was saved, so this is a new run, not the saved one", path, recorded, got), false
 	}
