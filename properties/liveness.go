@@ -60,7 +60,7 @@ func (c *liveness) finish(end sim.Time) string {
 	case c.recovered && c.accepted <= deadline:
 		return fmt.Sprintf("an act was accepted %v after %s", readable(int64(c.accepted-c.lastFault)), c.what)
 	case !c.recovered && end < deadline:
-		return fmt.Sprintf("not judged: the run ended %v after %s, before the %v bound", readable(int64(end-c.lastFault)), c.what, c.bound)
+		return fmt.Sprintf(notJudged+": the run ended %v after %s, before the %v bound", readable(int64(end-c.lastFault)), c.what, c.bound)
 	}
 	detail := fmt.Sprintf("no act issued after %s at %v was accepted within %v", c.what, readable(int64(c.lastFault)), c.bound)
 	if c.recovered {
@@ -71,6 +71,10 @@ func (c *liveness) finish(end sim.Time) string {
 	}
 	return detail
 }
+
+// notJudged begins the detail of a property that holds because the run
+// gave it nothing to judge.
+const notJudged = "not judged"
 
 // describeFault names a fault event for people: "crash n3", "partition
 // halves [n1 n2] [n3 n4 n5]".

@@ -110,13 +110,23 @@ func (o *outcomes) judge(rep *Report, end sim.Time) {
 		rep.Properties[MaxLeaderChanges] = PropertyResult{OK: m.LeaderChanges <= *n,
 			Detail: fmt.Sprintf("%d leader changes; the bound is %d", m.LeaderChanges, *n)}
 	}
+	// The bounds count from the first leader on; a run that never had one
+	// was without a leader all along, which no bound shorter than the run
+	// allows.
+	never := m.FirstLeaderNS < 0
 	if b := e.MaxLeaderless; b != nil {
 		rep.Properties[MaxLeaderless] = PropertyResult{OK: m.LeaderlessNS <= int64(*b),
 			Detail: fmt.Sprintf("%v without a leader in all; the bound is %v", readable(m.LeaderlessNS), *b)}
+		if never {
+			rep.Properties[MaxLeaderless] = neverLed(end, *b)
+		}
 	}
 	if b := e.MaxLeaderlessStretch; b != nil {
 		rep.Properties[MaxLeaderlessStretch] = PropertyResult{OK: m.LongestLeaderlessNS <= int64(*b),
 			Detail: fmt.Sprintf("at most %v without a leader at a stretch; the bound is %v", readable(m.LongestLeaderlessNS), *b)}
+		if never {
+			rep.Properties[MaxLeaderlessStretch] = neverLed(end, *b)
+		}
 	}
 	if want := e.OutOfServiceAtEnd; want != nil {
 		o.outOfService(rep, *want, end)
@@ -148,6 +158,12 @@ func (o *outcomes) noChangeAfter(rep *Report, t time.Duration) {
 	}
 	detail := fmt.Sprintf("%s began to lead generation %d at %v, after %v", o.roster.Name(e.Node), e.Gen, readable(int64(e.At)), t)
 	o.record(rep, NoLeaderChangeAfter, false, detail, e.Index, []sim.NodeID{e.Node})
+}
+
+// neverLed judges a leaderless bound in a run that never had a leader.
+func neverLed(end sim.Time, bound time.Duration) PropertyResult {
+	return PropertyResult{OK: int64(end) <= int64(bound),
+		Detail: fmt.Sprintf("no leader in the whole run (%v); the bound is %v", readable(int64(end)), bound)}
 }
 
 func (o *outcomes) outOfService(rep *Report, want []string, end sim.Time) {

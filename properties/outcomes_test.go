@@ -120,6 +120,10 @@ func TestMaxLeaderless(t *testing.T) {
 	for _, tc := range []outcomeCase{
 		{name: "within", expect: sim.Expect{MaxLeaderless: ptr(3 * sec)}, story: story, ok: true, detail: "3s without a leader in all; the bound is 3s"},
 		{name: "beyond", expect: sim.Expect{MaxLeaderless: ptr(2 * sec)}, story: story, ok: false, detail: "3s without a leader in all; the bound is 2s"},
+		// The time is counted from the first leader on: summed naively, a
+		// run that never elected one had no time without a leader at all.
+		{name: "no leader ever", expect: sim.Expect{MaxLeaderless: ptr(5 * sec)}, story: []sim.Event{crash(10*sec, "n1")}, ok: false,
+			detail: "no leader in the whole run (1m0s); the bound is 5s"},
 	} {
 		tc.property = properties.MaxLeaderless
 		t.Run(tc.name, tc.run)
@@ -141,6 +145,8 @@ func TestMaxLeaderlessStretch(t *testing.T) {
 			detail: "at most 1.5s without a leader at a stretch; the bound is 1s"},
 		{name: "an outage that lasts to the end", expect: sim.Expect{MaxLeaderlessStretch: ptr(2 * sec)},
 			story: []sim.Event{lead(sec, "n1", 1), crash(50*sec, "n1")}, ok: false, detail: "at most 10s without a leader"},
+		{name: "no leader ever", expect: sim.Expect{MaxLeaderlessStretch: ptr(2 * sec)}, ok: false,
+			detail: "no leader in the whole run (1m0s); the bound is 2s"},
 	} {
 		tc.property = properties.MaxLeaderlessStretch
 		t.Run(tc.name, tc.run)

@@ -197,7 +197,9 @@ func (r *Report) writeProperties(w io.Writer) {
 			expected = "*"
 		}
 		fmt.Fprintf(w, "  %s %s %s", verdict, expected, name)
-		if !p.OK || !slices.Contains(Names, name) {
+		// A property not judged (liveness in a run that ended inside its
+		// bound) holds, but says why it could not be checked.
+		if !p.OK || !slices.Contains(Names, name) || strings.HasPrefix(p.Detail, notJudged) {
 			fmt.Fprintf(w, ": %s", p.Detail)
 		}
 		fmt.Fprintln(w)

@@ -257,7 +257,9 @@ type Expect struct {
 	// first of the run.
 	MaxLeaderChanges *int64 `yaml:"max_leader_changes,omitempty"`
 	// MaxLeaderless bounds the time without a leader after the first one,
-	// all stretches added up (the metric leaderless_ns).
+	// all stretches added up (the metric leaderless_ns). A run that never
+	// had a leader was without one all along: it breaks this bound and
+	// the next unless they are as long as the run.
 	MaxLeaderless *time.Duration `yaml:"max_leaderless,omitempty"`
 	// MaxLeaderlessStretch bounds the longest single stretch without a
 	// leader (the metric longest_leaderless_ns): the worst outage.
