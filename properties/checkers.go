@@ -2,7 +2,7 @@
 // while the run goes: every checker and metric is a sim.Observer whose
 // memory grows with the number of nodes, never with the run's length.
 //
-// The properties (DESIGN.md, "Properties and metrics"):
+// The properties:
 //   - single-leader-per-generation: no generation has acts from two
 //     different nodes (the mission's property);
 //   - single-belief-per-generation: the same over Lead beliefs (stricter);

@@ -60,7 +60,8 @@ func requireReplays(t testing.TB, found *properties.Counterexample, bug string) 
 }
 
 // Bench runs scn with p and every checker b.N times and reports simulated
-// seconds and events per wall second: the measure of DESIGN.md's budget.
+// seconds and events per wall second: the measure of the performance
+// budget (README.md, Performance).
 func Bench(b *testing.B, scn *sim.Scenario, p sim.Protocol) {
 	b.Helper()
 	b.ReportAllocs()

@@ -10,7 +10,7 @@ import (
 	"github.com/electsim/electsim/sim"
 )
 
-// benchScenario is DESIGN.md's performance budget: a 5-node Raft cluster
+// benchScenario is the performance budget (README.md, Performance): a 5-node Raft cluster
 // (100ms heartbeat, 1-2s election timeouts) with a latency model and
 // drifting clocks, every checker on, no trace, an hour of true time per
 // run. The budget is 20,000 simulated seconds per wall second on one core.

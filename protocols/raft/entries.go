@@ -8,8 +8,8 @@ import "unsafe"
 // while the old one was still held by storage and messages in flight: all
 // nodes compact at nearly the same index, so for a moment a 5-node cluster
 // held twice its logs, and the longer a run, the likelier a collection
-// caught that moment and set the heap's next goal by it (issue 15's memory
-// flat in run length).
+// caught that moment and set the heap's next goal by it, so that a long
+// run's peak memory grew with its length.
 const (
 	chunkShift = 8
 	chunkLen   = 1 << chunkShift

@@ -1,6 +1,6 @@
 // Ratios runs electsim's speed benchmarks beside their yardsticks and
-// prints each ratio against its goal (issue 15; DESIGN.md's performance
-// budget):
+// prints each ratio against its goal, the least it should be (the
+// performance budget of README.md's Performance section):
 //
 //   - the kernel (sim BenchmarkEventLoop) against a bare binary-heap loop
 //     doing the same load (sim BenchmarkBareHeapLoop): goal at least 0.5x;
@@ -131,10 +131,16 @@ func simSecondsPerSecond(raw io.Reader) (map[string]float64, error) {
 	}
 	medians := map[string]float64{}
 	for name, vs := range values {
-		slices.Sort(vs)
-		medians[name] = vs[len(vs)/2]
+		medians[name] = median(vs)
 	}
 	return medians, nil
+}
+
+// median is the middle value, or the mean of the two middle ones.
+func median(vs []float64) float64 {
+	slices.Sort(vs)
+	n := len(vs)
+	return (vs[(n-1)/2] + vs[n/2]) / 2
 }
 
 func report(w io.Writer, medians map[string]float64) {
@@ -152,7 +158,16 @@ func report(w io.Writer, medians map[string]float64) {
 		base := medians[r.yardstick]
 		fmt.Fprintf(w, "%-36s %14.0f %14.0f %7.2fx %7.1fx %s\n", r.what, got, base, got/base, r.goal, verdict(got/base >= r.goal))
 	}
+	fmt.Fprint(w, legend)
 }
+
+const legend = `
+Medians of -count runs, simulated seconds per wall second; a goal is the
+least ratio (or sim-s/s) wanted. README.md's Performance section says why
+the 64-node goal of 10,000 is out of reach for any implementation of that
+load. The machine's speed drifts from minute to minute: a ratio close to
+its goal may land on either side; rerun with a larger -count.
+`
 
 func verdict(met bool) string {
 	if met {
