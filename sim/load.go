@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -100,9 +101,70 @@ func decode(src *source, v any) (err error) {
 		}
 	}()
 	if err := yaml.NodeToValue(src.body, v, yaml.DisallowUnknownField()); err != nil {
-		return yamlError(src, err)
+		e := yamlError(src, err)
+		if se, ok := e.(*ScenarioError); ok {
+			se.Msg += didYouMean(reflect.TypeOf(v), se.Field, se.Msg)
+		}
+		return e
 	}
 	return nil
+}
+
+// didYouMean names the field an unknown one was likely meant to be, among
+// those its struct has (by yaml tag): " (did you mean latency?)", or "".
+func didYouMean(root reflect.Type, field, msg string) string {
+	if !strings.HasPrefix(msg, "unknown field ") || field == "" {
+		return ""
+	}
+	parts := strings.Split(pathIndexes.ReplaceAllString(field, ""), ".")
+	t := root
+	for _, part := range parts[:len(parts)-1] {
+		if t = structOf(t); t == nil {
+			return ""
+		}
+		f, ok := fieldByTag(t, part)
+		if !ok {
+			return ""
+		}
+		t = f.Type
+	}
+	if t = structOf(t); t == nil {
+		return ""
+	}
+	var names []string
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	if near := Nearest(parts[len(parts)-1], names); near != "" {
+		return fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return ""
+}
+
+// pathIndexes are the [i] of a field path.
+var pathIndexes = regexp.MustCompile(`\[\d+\]`)
+
+// structOf is the struct a field's value decodes into, through pointers,
+// slices and maps; nil if none.
+func structOf(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	return t
+}
+
+func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == tag {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 func singleDocument(name string, file *ast.File, what, notMapping string) (ast.Node, error) {
