@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/electsim/electsim/clock"
 	"github.com/electsim/electsim/network"
@@ -98,10 +99,7 @@ func (fs *faultSchedule) pull() {
 }
 
 // ends says whether a fault has an end inside the run.
-func (fs *faultSchedule) ends(f Fault) bool {
-	undo, ok := f.undo()
-	return ok && Time(undo.At.Min) < fs.end
-}
+func (fs *faultSchedule) ends(f Fault) bool { return f.endsBefore(time.Duration(fs.end)) }
 
 // take removes the next fault from the schedule and puts in its place
 // what follows it: the next fault from the stream, its end.

@@ -103,9 +103,13 @@ func checkNemesis(c *Scenario, r *rand.Rand) (drawn, ends int, err error) {
 
 // endsInside says whether a fault has an end (a restart, a heal) inside
 // the run.
-func (s *Scenario) endsInside(f Fault) bool {
+func (s *Scenario) endsInside(f Fault) bool { return f.endsBefore(s.Duration) }
+
+// endsBefore says whether a fault has an end (a restart, a heal) before
+// end.
+func (f Fault) endsBefore(end time.Duration) bool {
 	undo, ok := f.undo()
-	return ok && undo.At.Min < s.Duration
+	return ok && undo.At.Min < end
 }
 
 // drawRanges fixes every range: each fault's times in the order written,
